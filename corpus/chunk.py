@@ -1,0 +1,296 @@
+"""Section chunking: one chunk per section (split when long, merged when tiny).
+
+Every chunk knows its document, city, heading path and its span ``[start, end)``
+in the decoded source file; its ``text`` is the normalized text of that span
+(table rows rendered as ``header: value`` pairs).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from corpus.documents import Document, detect_title
+from corpus.headings import RANK_BLOCK, RANK_NUMBER, RANK_PAREN, Heading, block_title, classify
+from corpus.normalize import normalize_line
+from corpus.tables import Row, header_rows, is_header_repeat, is_wide, merge_headers, render_row, row_label, split_row
+from corpus.toc import toc_lines
+
+PATH_SEPARATOR = " > "
+_PAGE_ARTEFACT = re.compile(r"^\s*[-‐－—ー(（]?\s*\d{1,3}\s*[-‐－—ー)）]?\s*$")
+_SENTENCE = re.compile(r"(?<=[。！？!?])")
+
+
+@dataclass(frozen=True)
+class ChunkerConfig:
+    """Size limits in normalized characters.
+
+    e5 models read at most 512 tokens and Japanese runs ~0.57 tokens per
+    character, so chunk text plus its heading path must stay well under ~850.
+    """
+
+    max_chars: int = 500
+    min_chars: int = 80
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    city: str
+    doc_title: str
+    path: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+    kind: str = "text"  # "text" | "row"
+
+    @property
+    def section(self) -> str:
+        return PATH_SEPARATOR.join(self.path)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int
+    text: str
+    label: str = ""  # set for a table row that stands as its own chunk
+
+    @property
+    def standalone(self) -> bool:
+        return bool(self.label)
+
+
+@dataclass
+class _Group:
+    path: tuple[str, ...]
+    heading: _Unit | None
+    units: list[_Unit] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return sum(len(u.text) + 1 for u in self.units if not u.standalone)
+
+
+def line_spans(text: str) -> list[tuple[int, str]]:
+    """(offset, line) for every line of ``text``."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def _squash(s: str) -> str:
+    return "".join(s.split())
+
+
+class _Sectioner:
+    """Walks the lines, keeping the heading stack; collects units per section."""
+
+    def __init__(self, doc: Document, config: ChunkerConfig):
+        self.doc, self.config = doc, config
+        self.stack: list[Heading] = []
+        self.groups: list[_Group] = [_Group((), None)]
+        self.title_key = _squash(detect_title(doc.text))
+
+    def run(self) -> list[_Group]:
+        lines = line_spans(self.doc.text)
+        skip = toc_lines([line for _, line in lines])
+        i = 0
+        while i < len(lines):
+            if i in skip:
+                if i == 0 or i - 1 not in skip:
+                    self._open(None, None)  # a TOC ends the section before it
+                i += 1
+                continue
+            if "\t" in lines[i][1]:
+                i = self._table(lines, i, skip)
+                continue
+            self._line(*lines[i])
+            i += 1
+        return self.groups
+
+    # -- headings -------------------------------------------------------
+    def _heading(self, heading: Heading, start: int, end: int, text: str) -> bool:
+        """Push a heading; False when it is not one here (so the line is body text)."""
+        key = _squash(heading.title)
+        if key == self.title_key or any(_squash(h.title) == key for h in self.stack):
+            return True  # the plan's title or a running page header repeated: drop the line
+        if not self._in_sequence(heading):
+            return False
+        while self.stack and self.stack[-1].rank >= heading.rank:
+            self.stack.pop()
+        self.stack.append(heading)
+        self._open(_Unit(start, end, text), tuple(h.title for h in self.stack))
+        return True
+
+    def _in_sequence(self, heading: Heading) -> bool:
+        """"1." and "(1)" headings count up: "17 パートナーシップ…" after "1 計画…" is a list item.
+
+        A number is accepted when it is 1, or at most 2 past the previous sibling's
+        (PDF conversion drops a heading now and then).
+        """
+        number = sequence_number(heading)
+        if number is None or number <= 1:
+            return True
+        for h in reversed(self.stack):
+            if h.rank < heading.rank:
+                return False  # first of its rank under this parent must be 1
+            if h.rank == heading.rank:
+                prev = sequence_number(h)
+                return prev is not None and prev < number <= prev + 2
+        return False
+
+    def _open(self, heading: _Unit | None, path: tuple[str, ...] | None) -> None:
+        self.groups.append(_Group(path if path is not None else self.groups[-1].path, heading))
+
+    # -- body -----------------------------------------------------------
+    def _line(self, start: int, line: str) -> None:
+        heading = classify(line)
+        if heading and self._heading(heading, start, start + len(line), normalize_line(line)):
+            return
+        if _PAGE_ARTEFACT.match(line):
+            return
+        for piece_start, piece in _pieces(line, start, self.config.max_chars):
+            text = normalize_line(piece)
+            if text:
+                self.groups[-1].units.append(_Unit(piece_start, piece_start + len(piece), text))
+
+    def _table(self, lines: list[tuple[int, str]], i: int, skip: set[int]) -> int:
+        j, rows = i, []
+        while j < len(lines) and j not in skip:
+            start, line = lines[j]
+            if "\t" in line:
+                rows.append(split_row(line, start))
+            elif line.strip() and not _continues_table(lines, j):
+                break
+            j += 1
+        self._rows(rows)
+        return j
+
+    def _rows(self, rows: list[Row]) -> None:
+        if not is_wide(rows):
+            for row in rows:
+                self._kv_row(row)
+            return
+        n = header_rows(rows)
+        names = merge_headers(rows[:n])
+        for row in rows[n:]:
+            if row.filled and not any(is_header_repeat(row, h) for h in rows[:n]):
+                text = render_row(row, names)
+                # a substantial row is its own chunk; short rows pack together like lines
+                label = (row_label(row) or text[:40]) if len(text) >= self.config.min_chars else ""
+                self.groups[-1].units.append(_Unit(row.start, row.end, text, label))
+
+    def _kv_row(self, row: Row) -> None:
+        heading = block_title(list(row.cells))
+        text = " ".join(c for c in row.cells if c)
+        if heading:
+            self._heading(Heading(RANK_BLOCK, heading.title), row.start, row.end, text)
+        elif text:
+            self.groups[-1].units.append(_Unit(row.start, row.end, text))
+
+
+_SEQUENCED = re.compile(r"^[(（]?(\d{1,2})[)）.．]?(?:\s|$)")
+
+
+def sequence_number(heading: Heading) -> int | None:
+    """The running number of a "1." / "(1)" heading, else None."""
+    if heading.rank not in (RANK_NUMBER, RANK_PAREN):
+        return None
+    match = _SEQUENCED.match(heading.title)
+    return int(match.group(1)) if match else None
+
+
+def _continues_table(lines: list[tuple[int, str]], j: int) -> bool:
+    """A blank line inside a table: does a table row follow?"""
+    return not lines[j][1].strip() and j + 1 < len(lines) and "\t" in lines[j + 1][1]
+
+
+def _pieces(line: str, start: int, max_chars: int) -> list[tuple[int, str]]:
+    """Split an over-long source line at sentence ends, then hard at ``max_chars``."""
+    if len(line) <= max_chars:
+        return [(start, line)]
+    out, pos = [], start
+    for sentence in _SENTENCE.split(line):
+        for k in range(0, len(sentence), max_chars):
+            part = sentence[k : k + max_chars]
+            out.append((pos, part))
+            pos += len(part)
+    return [p for p in out if p[1]]
+
+
+def _merge_tiny(groups: list[_Group], min_chars: int) -> list[_Group]:
+    """Fold a section with little text into the next one, keeping both headings in the text."""
+    out: list[_Group] = []
+    carry: _Group | None = None
+    for group in groups:
+        if not group.units and carry is None:
+            continue
+        if carry is not None:
+            units = ([carry.heading] if carry.heading else []) + carry.units
+            units += ([group.heading] if group.heading else []) + group.units
+            path = group.path if group.size >= carry.size else carry.path
+            group = _Group(path, carry.heading or group.heading, units)
+            group.heading = None  # headings now live inside the text
+            carry = None
+        has_rows = any(u.standalone for u in group.units)
+        if group.size < min_chars and not has_rows:
+            carry = group
+            continue
+        out.append(group)
+    if carry is not None and carry.units:
+        if out and not any(u.standalone for u in out[-1].units):
+            out[-1].units.extend(([carry.heading] if carry.heading else []) + carry.units)
+        else:
+            out.append(carry)
+    return out
+
+
+def _pack(units: list[_Unit], max_chars: int) -> list[list[_Unit]]:
+    """Balanced greedy packing of consecutive units under ``max_chars``."""
+    total = sum(len(u.text) + 1 for u in units)
+    if total == 0:
+        return []
+    target = total / math.ceil(total / max_chars)
+    packs, current, size = [], [], 0
+    for unit in units:
+        n = len(unit.text) + 1
+        if current and (size + n > max_chars or size >= target):
+            packs.append(current)
+            current, size = [], 0
+        current.append(unit)
+        size += n
+    packs.append(current)
+    return packs
+
+
+def chunk_document(doc: Document, config: ChunkerConfig = ChunkerConfig()) -> list[Chunk]:
+    """Split one plan into section chunks, in document order."""
+    groups = _merge_tiny(_Sectioner(doc, config).run(), config.min_chars)
+    chunks: list[Chunk] = []
+
+    def emit(units: list[_Unit], path: tuple[str, ...], kind: str) -> None:
+        start, end = units[0].start, units[-1].end
+        text = "\n".join(u.text for u in units)
+        chunks.append(Chunk(f"{doc.doc_id}:{start}-{end}", doc.doc_id, doc.city, doc.title, path, text, start, end, kind))
+
+    for group in groups:
+        run: list[_Unit] = []
+        for unit in group.units + [None]:  # type: ignore[list-item]
+            if unit is None or unit.standalone:
+                for pack in _pack(run, config.max_chars):
+                    emit(pack, group.path, "text")
+                run = []
+                if unit is not None:
+                    emit([unit], group.path + (unit.label,), "row")
+            else:
+                run.append(unit)
+    return chunks
+
+
+def chunk_documents(docs: list[Document], config: ChunkerConfig = ChunkerConfig()) -> list[Chunk]:
+    return [c for doc in docs for c in chunk_document(doc, config)]

@@ -1,0 +1,21 @@
+"""Typed errors of the library; only the CLI and UI turn them into messages."""
+
+
+class AssistantError(Exception):
+    """Base class of every error this project raises on purpose."""
+
+
+class CorpusError(AssistantError):
+    """A plan file cannot be read or understood."""
+
+
+class ModelError(AssistantError):
+    """The embedding model cannot be found, converted or loaded."""
+
+
+class IndexStateError(AssistantError):
+    """An index directory is missing, damaged, stale or built for another model."""
+
+
+class QueryError(AssistantError):
+    """A question or search request cannot be served as given."""

