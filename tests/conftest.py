@@ -1,0 +1,51 @@
+"""Shared fixtures: the real plans, and one real index built once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from corpus.documents import BUNDLED_DIR, load_folder  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def docs():
+    return load_folder(BUNDLED_DIR)
+
+
+@pytest.fixture(scope="session")
+def doc_by_city(docs):
+    return {d.city: d for d in docs}
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from index.encoder import Encoder
+
+    return Encoder()
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory, docs, encoder):
+    """(folder, first BuildReport) of the bundled corpus, built with the real model."""
+    from index.build import build_index
+
+    folder = tmp_path_factory.mktemp("index")
+    report = build_index(docs, folder, encoder=encoder)
+    return folder, report
+
+
+@pytest.fixture(scope="session")
+def assistant(built_index, encoder):
+    from assistant import Assistant
+    from index.search import Index
+
+    return Assistant(Index.load(built_index[0], encoder=encoder))
