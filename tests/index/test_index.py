@@ -1,0 +1,135 @@
+"""Index directories on the real plans: round trip, incremental rebuild, refusal of bad state."""
+
+import json
+import shutil
+
+import pytest
+
+from corpus.errors import IndexStateError
+from index import store
+from index.build import build_index
+from index.search import Index
+
+pytestmark = pytest.mark.slow
+QUERIES = ["コンビニで住民票を取れるようにする計画", "テレワークの推進", "オープンデータ", "防災情報の配信"]
+
+
+def test_first_build_embeds_every_distinct_chunk(built_index):
+    folder, report = built_index
+    assert report.chunks > 300 and report.encoded >= report.chunks - 5
+    build = store.live_dir(folder)
+    config = json.loads((build / "config.json").read_text())
+    assert config["format_version"] == store.FORMAT_VERSION
+    assert config["model"]["name"] == "intfloat/multilingual-e5-small" and config["model"]["fingerprint"]
+    assert {p.name for p in build.iterdir()} == {"config.json", "chunks.jsonl", "sources.jsonl", "bm25", "dense.faiss"}
+    assert not list(folder.rglob("*.pkl")) and not list(folder.rglob("*.pickle"))
+
+
+def test_rebuild_of_an_unchanged_corpus_encodes_nothing_and_keeps_hits(built_index, docs, encoder, tmp_path):
+    folder, _ = built_index
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    before = Index.load(copy, encoder=encoder)
+    hits_before = {q: before.search(q, k=10) for q in QUERIES}
+    report = build_index(docs, copy, encoder=encoder)
+    assert report.encoded == 0 and report.reused == report.chunks
+    after = Index.load(copy, encoder=encoder)
+    for q in QUERIES:
+        assert after.search(q, k=10) == hits_before[q]
+
+
+def test_save_load_round_trip_keeps_vectors_and_hits(assistant, built_index, encoder):
+    from index import dense
+
+    index = assistant.index
+    again = Index.load(built_index[0], encoder=encoder)
+    for q in QUERIES:
+        for method in ("bm25", "dense", "hybrid"):
+            assert index.search(q, k=10, method=method) == again.search(q, k=10, method=method)
+    stored = dense.all_vectors(index.faiss)[:5]
+    fresh = encoder.encode_passages([t for t in (_index_text(c) for c in index.chunks[:5])])
+    assert (stored * fresh).sum(1).min() > 0.9999
+
+
+def _index_text(chunk):
+    from index.build import index_text
+
+    return index_text(chunk)
+
+
+def test_adding_a_plan_embeds_only_its_chunks(built_index, docs, encoder, tmp_path):
+    from corpus.documents import Document
+
+    copy = tmp_path / "grow"
+    shutil.copytree(built_index[0], copy)
+    extra = Document("new.md", "# 第2次山田市DX推進計画\n\n## 第1章 計画の概要\n山田市は住民票のコンビニ交付を令和6年度に開始します。\n",
+                     "山田市", "第2次山田市DX推進計画")
+    report = build_index(docs + [extra], copy, encoder=encoder)
+    assert 1 <= report.encoded <= 2
+    hits = Index.load(copy, encoder=encoder).search("山田市 コンビニ交付", k=3)
+    assert hits[0].city == "山田市"
+
+
+def test_missing_index_says_what_to_run(tmp_path, encoder):
+    with pytest.raises(IndexStateError, match="assistant index build"):
+        Index.load(tmp_path / "nothing", encoder=encoder)
+
+
+def _broken_copy(built_index, tmp_path, damage):
+    copy = tmp_path / "broken"
+    shutil.copytree(built_index[0], copy)
+    damage(store.live_dir(copy))
+    return copy
+
+
+def test_old_format_version_is_refused(built_index, tmp_path, encoder):
+    def damage(build):
+        config = json.loads((build / "config.json").read_text())
+        config["format_version"] = 0
+        (build / "config.json").write_text(json.dumps(config))
+
+    with pytest.raises(IndexStateError, match="format version 0.*assistant index build"):
+        Index.load(_broken_copy(built_index, tmp_path, damage), encoder=encoder)
+
+
+def test_other_model_is_refused(built_index, tmp_path, encoder):
+    def damage(build):
+        config = json.loads((build / "config.json").read_text())
+        config["model"]["fingerprint"] = "0000"
+        (build / "config.json").write_text(json.dumps(config))
+
+    with pytest.raises(IndexStateError, match="built with model"):
+        Index.load(_broken_copy(built_index, tmp_path, damage), encoder=encoder)
+
+
+def test_truncated_faiss_file_is_refused(built_index, tmp_path, encoder):
+    def damage(build):
+        data = (build / "dense.faiss").read_bytes()
+        (build / "dense.faiss").write_bytes(data[: len(data) // 2])
+
+    with pytest.raises(IndexStateError, match="assistant index build"):
+        Index.load(_broken_copy(built_index, tmp_path, damage), encoder=encoder)
+
+
+def test_chunk_vector_count_mismatch_is_refused(built_index, tmp_path, encoder):
+    def damage(build):
+        lines = (build / "chunks.jsonl").read_text().splitlines()
+        (build / "chunks.jsonl").write_text("\n".join(lines[:-1]) + "\n")
+
+    with pytest.raises(IndexStateError, match="inconsistent"):
+        Index.load(_broken_copy(built_index, tmp_path, damage), encoder=encoder)
+
+
+def test_a_failed_build_leaves_the_previous_index_live(built_index, docs, encoder, tmp_path):
+    copy = tmp_path / "keep"
+    shutil.copytree(built_index[0], copy)
+    live = store.live_dir(copy)
+
+    def explode(build):
+        (build / "partial").write_text("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        store.write_atomically(copy, explode)
+    assert store.live_dir(copy) == live
+    assert [p.name for p in copy.iterdir() if p.name.startswith("build-")] == [live.name]
