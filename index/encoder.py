@@ -97,6 +97,10 @@ class Encoder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
             import torch
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
 
             try:
                 self._model = SentenceTransformer(

@@ -1,0 +1,71 @@
+"""Benchmark: index build time and query latency per method on the bundled corpus.
+
+    python -m eval.bench [--repeat 5]
+
+Prints figures; asserts nothing (speed is measured here, not in tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+QUERIES = [
+    "コンビニで住民票を取れるようにする計画", "コンビニ交付を計画している市は？", "市役所に行かずに手続きできますか",
+    "テレワークの推進", "オープンデータの公開件数", "マイナンバーカードの普及率の目標", "防災情報をスマホで受け取りたい",
+    "情報セキュリティ研修", "AI・RPAの活用", "キャッシュレス決済", "図書館の電子化", "公共施設の予約をネットでしたい",
+    "GISの構築", "計画期間はいつまで", "デジタルデバイド対策", "学校のICT教育", "Wi-Fiの整備", "電子決裁の導入",
+    "子育ての手続きをオンラインで", "高齢者の見守り",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5, help="passes over the query set per method")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from corpus.documents import load_folder
+    from index.build import build_index
+    from index.encoder import Encoder
+    from index.search import Index
+
+    import torch
+
+    print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+          f"torch threads {torch.get_num_threads()}, python {platform.python_version()}")
+    docs = load_folder()
+    encoder = Encoder()
+    t0 = time.perf_counter()
+    encoder.encode_queries(["warm up"])
+    print(f"model load: {time.perf_counter() - t0:.1f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "index"
+        report = build_index(docs, folder, encoder=encoder)
+        print(f"index build (cold): {report.seconds:.1f} s for {report.chunks} chunks of {report.documents} plans "
+              f"-> {report.chunks / report.seconds:.1f} chunks/s ({report.encoded} embedded)")
+        again = build_index(docs, folder, encoder=encoder)
+        print(f"index rebuild (unchanged corpus): {again.seconds:.2f} s, {again.encoded} embedded")
+        index = Index.load(folder, encoder=encoder)
+        for method in ("bm25", "dense", "hybrid"):
+            times = []
+            for _ in range(args.repeat):
+                for q in QUERIES:
+                    t = time.perf_counter()
+                    index.search(q, k=10, method=method)
+                    times.append((time.perf_counter() - t) * 1000)
+            print(f"query latency {method:>6}: p50 {statistics.median(times):6.1f} ms   "
+                  f"p95 {percentile(times, 95):6.1f} ms   ({len(times)} queries, k=10)")
+
+
+if __name__ == "__main__":
+    main()
