@@ -21,7 +21,7 @@ DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 MODEL_ENV = "ASSISTANT_MODEL"
 CACHE_ENV = "ASSISTANT_MODEL_CACHE"
 FINGERPRINT_FILE = "fingerprint.json"
-_HASH_HEAD = 1 << 20  # bytes of each weight file that enter the fingerprint
+_BLOCK = 1 << 22
 
 
 def model_name(name: str | None = None) -> str:
@@ -59,7 +59,7 @@ def resolve(name: str | None = None) -> Path:
 
 
 def fingerprint(folder: Path) -> str:
-    """A short hash of the model's files (configs whole, weights by size and first MiB)."""
+    """A short hash of the model's files (stored beside the converted default model)."""
     stored = folder / FINGERPRINT_FILE
     if stored.is_file():
         return json.loads(stored.read_text())["fingerprint"]
@@ -74,7 +74,8 @@ def _compute_fingerprint(folder: Path) -> str:
         digest.update(str(path.relative_to(folder)).encode())
         digest.update(str(path.stat().st_size).encode())
         with path.open("rb") as fh:
-            digest.update(fh.read(_HASH_HEAD))
+            for block in iter(lambda: fh.read(_BLOCK), b""):
+                digest.update(block)
     return digest.hexdigest()[:16]
 
 

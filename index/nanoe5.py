@@ -232,6 +232,9 @@ def _save_sentence_transformer(hf_dir: Path, out: Path) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
     body = Transformer(str(hf_dir), max_seq_length=512, model_kwargs={"dtype": torch.float32})
     pool = Pooling(body.get_embedding_dimension(), pooling_mode="mean")
