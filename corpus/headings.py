@@ -55,7 +55,7 @@ class Heading:
     title: str
 
 
-def _light(text: str) -> str:
+def light_normalize(text: str) -> str:
     """NFKC but keep circled numbers (NFKC turns ① into 1), tags dropped, spaces folded."""
     parts = [c if "\u2460" <= c <= "\u2473" or "\u2776" <= c <= "\u277f" or "\u2160" <= c <= "\u216b"
              else unicodedata.normalize("NFKC", c) for c in strip_tags(text)]
@@ -63,7 +63,7 @@ def _light(text: str) -> str:
 
 
 def _title(marker: str, rest: str) -> str:
-    marker = _light(marker).replace(" ", "")
+    marker = light_normalize(marker).replace(" ", "")
     rest = remove_ja_spaces(rest.replace("**", "")).strip()
     return f"{marker} {rest}".strip()
 
@@ -83,8 +83,8 @@ def numbered(text: str) -> Heading | None:
 def block_title(cells: list[str]) -> Heading | None:
     """``施策名<TAB>住民票等の…`` -> the initiative's name as a heading."""
     filled = [c for c in cells if c.strip()]
-    if len(filled) == 2 and _BLOCK_KEY.match(_light(filled[0]).replace(" ", "")):
-        return Heading(RANK_BLOCK, remove_ja_spaces(_light(filled[1])))
+    if len(filled) == 2 and _BLOCK_KEY.match(light_normalize(filled[0]).replace(" ", "")):
+        return Heading(RANK_BLOCK, remove_ja_spaces(light_normalize(filled[1])))
     return None
 
 
@@ -93,7 +93,7 @@ def classify(line: str) -> Heading | None:
     if "\t" in line:
         return block_title(line.split("\t"))
     md = _MD.match(line)
-    text = _light(md.group(2) if md else line)
+    text = light_normalize(md.group(2) if md else line)
     if not text or len(text) > MAX_HEADING_CHARS * 2:
         return None
     found = numbered(text)
@@ -103,7 +103,7 @@ def classify(line: str) -> Heading | None:
         return Heading(RANK_UNNUMBERED + len(md.group(1)), remove_ja_spaces(text.replace("**", "")))
     bold = _BOLD.match(line)
     if bold:
-        inner = _light(bold.group(1))
+        inner = light_normalize(bold.group(1))
         if inner and len(inner) <= MAX_HEADING_CHARS and not _SENTENCE_END.search(inner):
             return numbered(inner) or Heading(RANK_UNNUMBERED + 7, remove_ja_spaces(inner))
     if _BRACKET.match(text):

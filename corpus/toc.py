@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.headings import _light
+from corpus.headings import light_normalize
 
 _TOC_TITLE = re.compile(r"^(?:#+\s*)?(?:<b>)?\s*(目\s*次|もくじ|CONTENTS|Contents)\s*(?:</b>)?$")
 # "1. 計画策定の趣旨 . . . . .<TAB>1", "第1章 …<TAB>1", "| 第1章 … | 1 |"
@@ -26,7 +26,7 @@ def toc_lines(lines: list[str]) -> set[int]:
     found: set[int] = set()
     i = 0
     while i < len(lines):
-        if _TOC_TITLE.match(_light(lines[i])):
+        if _TOC_TITLE.match(light_normalize(lines[i])):
             end = _toc_end(lines, i + 1)
             found.update(range(i, end))
             i = end
@@ -44,7 +44,7 @@ def _toc_end(lines: list[str], start: int) -> int:
             i += 1
             continue
         nxt = _next_nonblank(lines, i + 1)
-        if len(_light(line)) <= 40 and nxt is not None and is_entry(lines[nxt]):
+        if len(light_normalize(line)) <= 40 and nxt is not None and is_entry(lines[nxt]):
             i += 1  # an entry without page number, followed by more entries
             continue
         break
