@@ -63,11 +63,13 @@ def previous_vectors(folder: Path, model_fingerprint: str) -> dict[str, np.ndarr
 
 
 def embed(chunks_text: list[str], encoder: Encoder, reuse: dict[str, np.ndarray], progress: bool) -> tuple[np.ndarray, int]:
+    """Vectors for every text, encoding only texts whose key is not in ``reuse`` (each once)."""
     keys = [text_key(t) for t in chunks_text]
     todo = sorted({k: i for i, k in enumerate(keys) if k not in reuse}.values())
-    fresh = encoder.encode_passages([chunks_text[i] for i in todo], progress=progress) if todo else None
-    vectors = {keys[i]: fresh[j] for j, i in enumerate(todo)} if fresh is not None else {}
-    vectors.update({k: reuse[k] for k in keys if k in reuse and k not in vectors})
+    vectors = {k: reuse[k] for k in keys if k in reuse}
+    if todo:
+        fresh = encoder.encode_passages([chunks_text[i] for i in todo], progress=progress)
+        vectors.update({keys[i]: fresh[j] for j, i in enumerate(todo)})
     dim = len(next(iter(vectors.values()))) if vectors else encoder.dim
     matrix = np.stack([vectors[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
     return matrix.astype(np.float32), len(todo)

@@ -56,10 +56,10 @@ class Index:
                  sources: dict[str, str], encoder: Encoder):
         self.folder, self.config, self.chunks = folder, config, chunks
         self.bm25, self.faiss, self.sources, self.encoder = bm25, faiss_index, sources, encoder
-        self._city_ids: dict[str, np.ndarray] = {}
+        by_city: dict[str, list[int]] = {}
         for i, chunk in enumerate(chunks):
-            self._city_ids.setdefault(chunk.city, []).append(i)  # type: ignore[arg-type]
-        self._city_ids = {c: np.asarray(ids, dtype=np.int64) for c, ids in self._city_ids.items()}
+            by_city.setdefault(chunk.city, []).append(i)
+        self._city_ids = {c: np.asarray(ids, dtype=np.int64) for c, ids in by_city.items()}
 
     # -- loading ----------------------------------------------------------
     @classmethod
