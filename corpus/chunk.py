@@ -315,20 +315,25 @@ def chunk_document(doc: Document, config: ChunkerConfig = ChunkerConfig()) -> li
     groups = _merge_tiny(_Sectioner(doc, config).run(), config.min_chars)
     chunks: list[Chunk] = []
 
-    def emit(units: list[_Unit], path: tuple[str, ...], kind: str) -> None:
-        start, end = units[0].start, units[-1].end
+    def emit(units: list[_Unit], path: tuple[str, ...], kind: str, heading: _Unit | None = None) -> None:
+        # a section's first chunk spans its heading line too: the heading is in the path, and
+        # citations and eval evidence may point at the heading's words in the source
+        start, end = (heading or units[0]).start, units[-1].end
         text = "\n".join(u.text for u in units)
         chunks.append(Chunk(f"{doc.doc_id}:{start}-{end}", doc.doc_id, doc.city, doc.title, path, text, start, end, kind))
 
     for group in groups:
         run: list[_Unit] = []
+        heading = group.heading
         for unit in group.units + [None]:  # type: ignore[list-item]
             if unit is None or unit.standalone:
                 for pack in _pack(run, config.max_chars):
-                    emit(pack, group.path, "text")
+                    emit(pack, group.path, "text", heading)
+                    heading = None
                 run = []
                 if unit is not None:
                     emit([unit], group.path + (unit.label,), "row")
+                    heading = None
             else:
                 run.append(unit)
     return chunks
