@@ -124,6 +124,40 @@ def _search_stdin(assistant, args) -> int:
     return 1 if failures else 0
 
 
+# -- eval ----------------------------------------------------------------------
+def cmd_eval(args) -> int:
+    from eval import suite
+
+    methods = suite.parse_methods(args.methods)
+    depth = max(10, args.k)
+    out = Path(args.out) if args.out else None
+    if args.external:
+        from index.encoder import Encoder
+
+        entries = suite.run_external_sets(args.external, methods, sample=args.sample, seed=args.seed, depth=depth,
+                                          out=out, encoder=Encoder(args.model), progress=not args.quiet)
+        for entry in entries:
+            _print_json(entry) if args.json else print(suite.external_text(entry) + "\n")
+        return 0
+    from assistant.core import Assistant
+
+    result = suite.run_project(Assistant.load(args.index, model=args.model), args.questions, methods, depth, out,
+                               answers=not args.no_answers, progress=not args.quiet)
+    if args.compare:
+        other = suite.run_project(Assistant.load(args.compare, model=args.compare_model), args.questions, methods, depth,
+                                  answers=False, progress=not args.quiet)
+        result["compare"] = {"index": args.compare, "retrieval": other["retrieval"]}
+    if args.json:
+        _print_json(result)
+        return 0
+    print(suite.text(result))
+    if args.compare:
+        from eval.report import format_compare
+
+        print("\n" + format_compare(result["retrieval"], other["retrieval"], (result["index"], args.compare)))
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------
 def _index_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", help="index directory (env ASSISTANT_INDEX_DIR, default var/index)")
@@ -166,6 +200,23 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--width", type=int, default=120, help="characters of text per hit in the table")
     _index_opts(s)
     s.set_defaults(func=cmd_search)
+
+    e = sub.add_parser("eval", help="measure retrieval (and answers) on an eval set")
+    e.add_argument("--questions", help="eval set, JSON Lines (default eval/questions.jsonl)")
+    e.add_argument("--methods", default="bm25,dense,hybrid", help="comma-separated (default bm25,dense,hybrid)")
+    e.add_argument("-k", type=int, default=10, help="depth of the ranked lists written to --out (at least 10)")
+    e.add_argument("--json", action="store_true", help="print the full report as JSON")
+    e.add_argument("--out", help="folder for TREC run and qrels files")
+    e.add_argument("--external", action="append", metavar="DIR",
+                   help="a retrieval set folder (corpus.jsonl, queries.jsonl, qrels.tsv) to index and evaluate instead")
+    e.add_argument("--sample", type=int, help="external sets: evaluate a seeded sample of this many questions")
+    e.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+    e.add_argument("--compare", metavar="INDEX", help="a second index directory to evaluate side by side")
+    e.add_argument("--compare-model", help="model of the --compare index, when it differs")
+    e.add_argument("--no-answers", action="store_true", help="skip the answer metrics of `assistant ask`")
+    e.add_argument("--quiet", action="store_true", help="no progress bars")
+    _index_opts(e)
+    e.set_defaults(func=cmd_eval)
     return ap
 
 

@@ -1,0 +1,81 @@
+"""What ``assistant eval`` runs: the project set on an index, or external sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eval import report
+from eval.external import evaluate_external
+from eval.questions import DEFAULT_QUESTIONS, EvalError, Judge, load_questions, missing_evidence
+from eval.run import chunk_labeler, evaluate, misses, summarize
+from index.search import METHODS
+
+
+def parse_methods(text: str | list[str]) -> list[str]:
+    methods = [m.strip() for m in (text.split(",") if isinstance(text, str) else text) if m.strip()]
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown or not methods:
+        raise EvalError(f"unknown method {', '.join(unknown) or '(none)'}; choose from {', '.join(METHODS)}")
+    return methods
+
+
+def run_project(assistant, questions_path: str | Path | None = None, methods=METHODS, depth: int = 10,
+                out: Path | None = None, answers: bool = True, progress: bool = False) -> dict:
+    """Retrieval metrics per method and kind, misses, answer metrics; TREC files under ``out``."""
+    path = Path(questions_path or DEFAULT_QUESTIONS)
+    questions = load_questions(path)
+    index = assistant.index
+    problems = missing_evidence([q for q in questions if all(a.doc in index.sources for a in q.answers)], index.sources)
+    if problems:
+        raise EvalError(f"{len(problems)} evidence strings are not in the indexed plans, e.g. {problems[0]}")
+    judge = Judge(index.sources)
+    results = evaluate(index, questions, methods, chunk_labeler(judge), depth=depth, progress=progress)
+    out_report = {
+        "questions": str(path), "n_questions": len(questions),
+        "kinds": {k: sum(q.kind == k for q in questions) for k in dict.fromkeys(q.kind for q in questions)},
+        "index": str(index.folder), "model": index.config["model"]["name"], "chunker": index.config.get("chunker"),
+        "retrieval": summarize(results), "misses": misses(results),
+    }
+    if answers:
+        from eval.answers import answer_metrics
+
+        out_report["answers"] = answer_metrics(assistant, questions, progress=progress)
+    if out is not None:
+        files = report.write_trec(results, report.chunk_qrels(index, questions, judge), out)
+        out_report["files"] = [str(f) for f in files]
+    return out_report
+
+
+def run_external_sets(folders: list[str], methods=METHODS, sample: int | None = None, seed: int = 0,
+                      depth: int = 10, out: Path | None = None, encoder=None, progress: bool = False) -> list[dict]:
+    reports = []
+    for folder in folders:
+        results, info = evaluate_external(folder, list(methods), sample=sample, seed=seed, depth=depth,
+                                          encoder=encoder, progress=progress)
+        entry = {**info, "retrieval": summarize(results)}
+        if out is not None:
+            questions = {r.qid for r in results}
+            from eval.external import load_queries
+
+            qs = [q for q in load_queries(Path(folder)) if q.id in questions]
+            entry["files"] = [str(f) for f in report.write_trec(results, report.doc_qrels(qs), out, prefix=f"{info['set']}.")]
+        reports.append(entry)
+    return reports
+
+
+def text(result: dict) -> str:
+    """Human-readable report of ``run_project``'s result."""
+    parts = [report.format_summary(result["retrieval"], f"eval set {result['questions']} ({result['n_questions']} questions: "
+                                   + ", ".join(f"{k} {n}" for k, n in result["kinds"].items()) + ")")]
+    if "answers" in result:
+        parts.append(report.format_answers(result["answers"]))
+    parts.append(report.misses_text(result["misses"]))
+    if "files" in result:
+        parts.append("wrote " + ", ".join(result["files"]))
+    return "\n\n".join(parts)
+
+
+def external_text(entry: dict) -> str:
+    title = (f"{entry['set']}: {entry['questions']} questions over {entry['documents']} documents "
+             f"({entry['chunks']} chunks, indexed in {entry['index_seconds']}s), document level")
+    return report.format_summary(entry["retrieval"], title)

@@ -1,0 +1,66 @@
+"""The eval set is well formed and its gold labels point into the real plans."""
+
+import json
+
+import pytest
+
+from eval.questions import KINDS, EvalError, Gold, Judge, Question, load_questions, missing_evidence, squash
+
+
+@pytest.fixture(scope="module")
+def questions():
+    return load_questions()
+
+
+def test_size_and_kinds(questions):
+    assert len(questions) >= 60
+    counts = {k: sum(q.kind == k for q in questions) for k in KINDS}
+    assert all(n >= 10 for n in counts.values()), counts
+
+
+def test_every_evidence_string_occurs_in_its_file(questions, docs):
+    assert missing_evidence(questions, {d.doc_id: d.text for d in docs}) == []
+
+
+def test_answers_name_the_file_of_their_city(questions, docs):
+    city_of = {d.doc_id: d.city for d in docs}
+    assert all(city_of[a.doc] == a.city for q in questions for a in q.answers)
+
+
+def test_evidence_is_reachable_in_the_current_chunking(questions, docs):
+    """Labels do not depend on chunking, but each should be findable as one passage."""
+    from corpus.chunk import chunk_documents
+
+    chunks = chunk_documents(docs)
+    judge = Judge({d.doc_id: d.text for d in docs})
+    for q in questions:
+        for i, a in enumerate(q.answers):
+            assert any(i in judge.supports(q, c.doc_id, c.city, c.start, c.end) for c in chunks if c.city == a.city), (q.id, a.city)
+
+
+def test_unanswerable_topics_are_absent(questions, docs):
+    """Spot check: the key terms of some unanswerable questions appear in no plan."""
+    text = squash("".join(d.text for d in docs))
+    for term in ("プール", "メタバース", "ブロックチェーン", "空き家", "除雪", "婚活"):
+        assert term not in text
+
+
+def test_judge_compares_after_nfkc_and_without_spaces():
+    q = Question("x", "fact", "?", (Gold("d", "市", ("ＩＣＴ 計画",)),))
+    judge = Judge({"d": "前 文 ICT計 画 後"})
+    assert judge.supports(q, "d", "市", 0, len("前 文 ICT計 画 後")) == {0}
+    assert judge.supports(q, "d", "他市", 0, 12) == frozenset()
+    assert judge.supports(q, "d", "市", 0, 5) == frozenset()
+
+
+@pytest.mark.parametrize("line, message", [
+    ("not json", "not JSON"),
+    (json.dumps({"id": "a", "kind": "odd", "question": "q", "answers": []}), "kind"),
+    (json.dumps({"id": "a", "kind": "fact", "question": "q", "answers": []}), "unanswerable"),
+    (json.dumps({"id": "a", "kind": "fact"}), "expected"),
+])
+def test_bad_eval_files_are_refused_with_the_line(tmp_path, line, message):
+    path = tmp_path / "q.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(EvalError, match=message):
+        load_questions(path)
