@@ -1,4 +1,4 @@
-"""Command line: ``assistant index build``, ``assistant search``, ``assistant corpus inspect``.
+"""Command line: ``assistant index build``, ``search``, ``ask``, ``eval``, ``corpus inspect``.
 
 JSON goes to stdout; messages and progress go to stderr. Library errors become
 one-line messages and exit status 2; nothing prints a traceback for bad input.
@@ -124,6 +124,43 @@ def _search_stdin(assistant, args) -> int:
     return 1 if failures else 0
 
 
+# -- ask -------------------------------------------------------------------------
+def _ask_one(assistant, question: str, args) -> dict:
+    return assistant.ask(question, city=args.city, method=args.method).to_dict()
+
+
+def _print_answer(result: dict) -> None:
+    print(result["answer"])
+    for n, c in enumerate(result["citations"], 1):
+        print(f"  [{n}] {c['city']} {c['doc_title']} > {c['section']}  ({c['doc_id']} [{c['start']}:{c['end']}])")
+        for q in c.get("quotes", []):
+            print(f"      「{q['text']}」")
+    for notice in result.get("notices", []):
+        _err(f"note: {notice}")
+
+
+def cmd_ask(args) -> int:
+    from assistant.core import Assistant
+
+    assistant = Assistant.load(args.index, model=args.model)
+    if args.question == "-":
+        failures = 0
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            if not question.strip():
+                continue
+            try:
+                result = _ask_one(assistant, question, args)
+            except AssistantError as exc:
+                failures += 1
+                result = {"question": question, "found": False, "answer": "", "cities": [], "citations": [], "error": str(exc)}
+            _print_json(result) if args.json else _print_answer(result)
+        return 1 if failures else 0
+    result = _ask_one(assistant, args.question, args)
+    _print_json(result) if args.json else _print_answer(result)
+    return 0
+
+
 # -- eval ----------------------------------------------------------------------
 def cmd_eval(args) -> int:
     from eval import suite
@@ -201,6 +238,14 @@ def parser() -> argparse.ArgumentParser:
     _index_opts(s)
     s.set_defaults(func=cmd_search)
 
+    a = sub.add_parser("ask", help="answer a question from the plans, with citations")
+    a.add_argument("question", help="the question, or - to read one question per line from stdin")
+    a.add_argument("--city", action="append", help="answer from these cities' plans only (repeat, or comma-separated)")
+    a.add_argument("--method", choices=("bm25", "dense", "hybrid"), default="hybrid", help="retrieval method (default hybrid)")
+    a.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    _index_opts(a)
+    a.set_defaults(func=cmd_ask)
+
     e = sub.add_parser("eval", help="measure retrieval (and answers) on an eval set")
     e.add_argument("--questions", help="eval set, JSON Lines (default eval/questions.jsonl)")
     e.add_argument("--methods", default="bm25,dense,hybrid", help="comma-separated (default bm25,dense,hybrid)")
@@ -231,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except BrokenPipeError:
+        # the reader went away (`assistant search … | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
+from assistant.answer import Answer
 from corpus.chunk import ChunkerConfig
 from corpus.documents import BUNDLED_DIR, load_folder
 from corpus.errors import QueryError
@@ -14,6 +16,16 @@ from index.search import Hit, Index
 INDEX_ENV = "ASSISTANT_INDEX_DIR"
 DEFAULT_INDEX = Path("var/index")
 MAX_QUERY_CHARS = 2000  # longer questions are cut (e5 reads 512 tokens anyway)
+
+
+def clean_query(query) -> str:
+    """The question as searched: stripped, control characters removed, cut to MAX_QUERY_CHARS."""
+    if not isinstance(query, str):
+        raise QueryError("the question must be text")
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in query).strip()
+    if not text:
+        raise QueryError("the question is empty: type a few words about what you are looking for")
+    return text[:MAX_QUERY_CHARS]
 
 
 def index_dir(folder: str | Path | None = None) -> Path:
@@ -34,7 +46,7 @@ class Assistant:
         self.index = index
 
     @classmethod
-    def load(cls, folder: str | Path | None = None, model: str | None = None) -> "Assistant":
+    def load(cls, folder: str | Path | None = None, model: str | None = None) -> Assistant:
         return cls(Index.load(index_dir(folder), model=model))
 
     @property
@@ -57,6 +69,19 @@ class Assistant:
         return out or None
 
     def search(self, query: str, k: int = 10, method: str = "hybrid", city: list[str] | str | None = None) -> list[Hit]:
-        if not isinstance(query, str) or not query.strip():
-            raise QueryError("the question is empty: type a few words about what you are looking for")
-        return self.index.search(query.strip()[:MAX_QUERY_CHARS], k=k, method=method, cities=self.resolve_cities(city))
+        return self.index.search(clean_query(query), k=k, method=method, cities=self.resolve_cities(city))
+
+    def ask(self, question: str, city: list[str] | str | None = None, method: str = "hybrid", generator=None) -> Answer:
+        """Answer from the plans with citations; ``found`` is False when the plans do not cover it.
+
+        ``generator``: an optional answer writer (see ``assistant.generator``); by default the one
+        configured by ``ASSISTANT_LLM_URL``, if any.
+        """
+        from assistant.ask import ask
+        from assistant.generator import from_env
+
+        cleaned = clean_query(question)
+        answer = ask(self.index, cleaned, self.resolve_cities(city), method, generator or from_env())
+        if len(question.strip()) > MAX_QUERY_CHARS:
+            answer = replace(answer, question=question, notices=(*answer.notices, f"the question was cut to its first {MAX_QUERY_CHARS} characters"))
+        return answer

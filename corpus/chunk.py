@@ -12,9 +12,25 @@ import re
 from dataclasses import dataclass, field
 
 from corpus.documents import Document, detect_title
-from corpus.headings import RANK_BLOCK, RANK_NUMBER, RANK_PAREN, Heading, block_title, classify
+from corpus.headings import (
+    RANK_BLOCK,
+    RANK_NUMBER,
+    RANK_PAREN,
+    Heading,
+    block_title,
+    classify,
+)
 from corpus.normalize import normalize_line
-from corpus.tables import Row, header_rows, is_header_repeat, is_wide, merge_headers, render_row, row_label, split_row
+from corpus.tables import (
+    Row,
+    header_rows,
+    is_header_repeat,
+    is_wide,
+    merge_headers,
+    render_row,
+    row_label,
+    split_row,
+)
 from corpus.toc import toc_lines
 
 PATH_SEPARATOR = " > "

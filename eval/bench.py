@@ -34,12 +34,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=5, help="passes over the query set per method")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+
     from corpus.documents import load_folder
     from index.build import build_index
     from index.encoder import Encoder
     from index.search import Index
-
-    import torch
 
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
           f"torch threads {torch.get_num_threads()}, python {platform.python_version()}")

@@ -9,7 +9,7 @@ from eval.run import QueryResult
 from index.search import Index
 
 COLUMNS = ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10")
-ANSWER_COLUMNS = ("cross_city_precision", "cross_city_recall", "cross_city_f1", "abstention_accuracy", "false_abstention_rate")
+ANSWER_COLUMNS = ("cross_city_precision", "cross_city_recall", "cross_city_f1", "abstention_accuracy", "false_abstention_rate", "cited_gold_rate")
 
 
 def _row(label: str, metrics: dict, columns=COLUMNS) -> str:

@@ -6,7 +6,13 @@ from pathlib import Path
 
 from eval import report
 from eval.external import evaluate_external
-from eval.questions import DEFAULT_QUESTIONS, EvalError, Judge, load_questions, missing_evidence
+from eval.questions import (
+    DEFAULT_QUESTIONS,
+    EvalError,
+    Judge,
+    load_questions,
+    missing_evidence,
+)
 from eval.run import chunk_labeler, evaluate, misses, summarize
 from index.search import METHODS
 

@@ -74,7 +74,7 @@ class BM25Index:
             np.save(folder / f"{name}.npy", getattr(self, name), allow_pickle=False)
 
     @classmethod
-    def load(cls, folder: Path) -> "BM25Index":
+    def load(cls, folder: Path) -> BM25Index:
         terms = json.loads((folder / "vocab.json").read_text())
         params = json.loads((folder / "params.json").read_text())
         arrays = {n: np.load(folder / f"{n}.npy", allow_pickle=False) for n in ("ptr", "doc_ids", "tfs", "doc_len")}

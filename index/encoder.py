@@ -51,7 +51,7 @@ def resolve(name: str | None = None) -> Path:
         from huggingface_hub import snapshot_download
 
         return Path(snapshot_download(name, local_files_only=True))
-    except Exception as exc:  # noqa: BLE001 - any hub failure means "not available offline"
+    except Exception as exc:
         raise ModelError(
             f"embedding model {name!r} is neither a local folder nor in the local Hugging Face cache; "
             f"give a path to a sentence-transformers folder, or leave {MODEL_ENV} unset for the bundled default"
@@ -107,7 +107,7 @@ class Encoder:
                 self._model = SentenceTransformer(
                     str(self.folder), device="cpu", local_files_only=True, model_kwargs={"dtype": torch.float32}
                 )
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 raise ModelError(f"cannot load the embedding model from {self.folder}: {exc}") from exc
         return self._model
 

@@ -231,7 +231,11 @@ def materialize(dest: Path) -> Path:
 def _save_sentence_transformer(hf_dir: Path, out: Path) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    from sentence_transformers.sentence_transformer.modules import (
+        Normalize,
+        Pooling,
+        Transformer,
+    )
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from index.tokenize import tokenize
 
 METHODS = ("bm25", "dense", "hybrid")
 CANDIDATES = 100  # depth of each ranking that enters fusion
+QUERY_CACHE = 256  # recent query embeddings kept in memory
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,13 @@ class Index:
         for i, chunk in enumerate(chunks):
             by_city.setdefault(chunk.city, []).append(i)
         self._city_ids = {c: np.asarray(ids, dtype=np.int64) for c, ids in by_city.items()}
+        self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     # -- loading ----------------------------------------------------------
     @classmethod
-    def load(cls, folder: Path, model: str | None = None, encoder: Encoder | None = None) -> "Index":
+    def load(cls, folder: Path, model: str | None = None, encoder: Encoder | None = None) -> Index:
         build = store.live_dir(folder)
         config = store.read_config(build)
         encoder = encoder or Encoder(model or config["model"]["name"])
@@ -92,7 +98,8 @@ class Index:
     # -- search -----------------------------------------------------------
     @property
     def cities(self) -> list[str]:
-        return sorted(self._city_ids)
+        """Cities in corpus order."""
+        return list(self._city_ids)
 
     def allowed(self, cities: list[str] | None) -> np.ndarray | None:
         if not cities:
@@ -112,8 +119,26 @@ class Index:
         ids = [int(i) for i in order if scores[i] > 0]
         return ids, {i: float(scores[i]) for i in ids}
 
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding; recent ones are kept (a question is often searched per city, or asked twice)."""
+        with self._lock:
+            vector = self._vectors.get(query)
+        if vector is None:
+            vector = self.encoder.encode_queries([query])[0]
+        with self._lock:
+            self._vectors[query] = vector
+            self._vectors.move_to_end(query)
+            while len(self._vectors) > QUERY_CACHE:
+                self._vectors.popitem(last=False)
+        return vector
+
+    def dense_scores(self, query: str, chunk_ids: list[str]) -> list[float]:
+        """Cosine similarity of the query with the given chunks (any chunks, ranked or not)."""
+        vector = self.query_vector(query)
+        return [float(self.faiss.reconstruct(self._position[c]) @ vector) for c in chunk_ids]
+
     def dense_ranking(self, query: str, allowed: np.ndarray | None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
-        vector = self.encoder.encode_queries([query])[0]
+        vector = self.query_vector(query)
         ids, scores = dense.search(self.faiss, vector, depth, allowed)
         return [int(i) for i in ids], {int(i): float(s) for i, s in zip(ids, scores)}
 

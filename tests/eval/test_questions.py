@@ -4,7 +4,16 @@ import json
 
 import pytest
 
-from eval.questions import KINDS, EvalError, Gold, Judge, Question, load_questions, missing_evidence, squash
+from eval.questions import (
+    KINDS,
+    EvalError,
+    Gold,
+    Judge,
+    Question,
+    load_questions,
+    missing_evidence,
+    squash,
+)
 
 
 @pytest.fixture(scope="module")
