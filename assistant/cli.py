@@ -28,6 +28,7 @@ def _err(message: str) -> None:
 
 def _quiet_libraries() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
@@ -161,6 +162,19 @@ def cmd_ask(args) -> int:
     return 0
 
 
+# -- ui ------------------------------------------------------------------------
+def cmd_ui(args) -> int:
+    try:
+        import gradio  # noqa: F401
+    except ImportError as exc:
+        raise AssistantError("the web UI needs Gradio: run `pip install -e '.[ui]'` (or `make run`)") from exc
+    from ui.app import serve
+
+    _err(f"loading the index and model; the UI will be at http://{args.host}:{args.port}")
+    serve(args.host, args.port, index=args.index, model=args.model, concurrency=args.concurrency)
+    return 0
+
+
 # -- eval ----------------------------------------------------------------------
 def cmd_eval(args) -> int:
     from eval import suite
@@ -245,6 +259,14 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print JSON (one object per question)")
     _index_opts(a)
     a.set_defaults(func=cmd_ask)
+
+    u = sub.add_parser("ui", help="serve the web UI (staff search and citizen FAQ chat)")
+    u.add_argument("--host", default=os.environ.get("ASSISTANT_UI_HOST", "127.0.0.1"),
+                   help="address to bind (env ASSISTANT_UI_HOST, default 127.0.0.1: this machine only)")
+    u.add_argument("--port", type=int, default=int(os.environ.get("ASSISTANT_UI_PORT", "7860")), help="port (default 7860)")
+    u.add_argument("--concurrency", type=int, default=4, help="requests answered at once; others wait in the queue (default 4)")
+    _index_opts(u)
+    u.set_defaults(func=cmd_ui)
 
     e = sub.add_parser("eval", help="measure retrieval (and answers) on an eval set")
     e.add_argument("--questions", help="eval set, JSON Lines (default eval/questions.jsonl)")

@@ -83,5 +83,5 @@ class Assistant:
         cleaned = clean_query(question)
         answer = ask(self.index, cleaned, self.resolve_cities(city), method, generator or from_env())
         if len(question.strip()) > MAX_QUERY_CHARS:
-            answer = replace(answer, question=question, notices=(*answer.notices, f"the question was cut to its first {MAX_QUERY_CHARS} characters"))
+            answer = replace(answer, question=question, notices=(*answer.notices, f"質問が長いため、先頭の{MAX_QUERY_CHARS}文字だけで検索しました"))
         return answer

@@ -64,13 +64,13 @@ def rewrite(answer: Answer, generator: Generator) -> Answer:
     try:
         text = generator.write(answer.question, passages)
     except Exception as exc:  # noqa: BLE001 - any failure of an optional remote writer falls back
-        return replace(answer, notices=(*answer.notices, f"answer writer failed ({type(exc).__name__}); extractive answer shown"))
+        return replace(answer, notices=(*answer.notices, f"回答生成に失敗したため（{type(exc).__name__}）、抜粋による回答を表示しています"))
     if not isinstance(text, str):
         return answer
     valid = {str(n) for n in range(1, len(passages) + 1)}
     used = [m for m in _MARK.findall(text) if m in valid]
     if not used:
-        return replace(answer, notices=(*answer.notices, "answer writer cited no retrieved passage; extractive answer shown"))
+        return replace(answer, notices=(*answer.notices, "生成された回答が検索結果を引用していないため、抜粋による回答を表示しています"))
     clean = _MARK.sub(lambda m: m.group(0) if m.group(1) in valid else "", text).strip()
     keep = [answer.citations[int(n) - 1] for n in dict.fromkeys(used)]
     kept_ids = {c.hit.chunk_id for c in keep}

@@ -1,0 +1,97 @@
+"""The real app in a real browser: Debian's Chromium driven by Playwright.
+
+Screenshots of both tabs are saved under ``var/test-artifacts`` (env ASSISTANT_ARTIFACTS).
+"""
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+CHROMIUM = os.environ.get("ASSISTANT_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("ASSISTANT_ARTIFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(assistant):
+    pytest.importorskip("gradio")
+    from ui.app import CSS, build_app
+
+    app = build_app(assistant)
+    app.queue(default_concurrency_limit=4)
+    port = _free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, css=CSS, quiet=True)
+    yield f"http://127.0.0.1:{port}"
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` (.ci/run does)")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(app_url)
+    yield page
+    page.close()
+
+
+def _staff_ask(page, question):
+    page.locator("#staff-question textarea").fill(question)
+    page.locator("#staff-ask").click()
+    page.wait_for_selector("#staff-answer .answer", timeout=120_000)
+
+
+def test_staff_example_question_shows_nemuro_with_a_citation(page):
+    _staff_ask(page, "コンビニ交付を計画している市は？")
+    assert "根室市" in page.locator("#staff-answer").inner_text()
+    nemuro = page.locator('#staff-citations .citation[data-city="根室市"]').first
+    assert "コンビニ交付" in nemuro.inner_text()
+    assert "根室市" in page.locator("#staff-table").inner_text()
+    nemuro.locator("summary").click()  # read in context
+    assert nemuro.locator("pre.context").is_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "staff.png"), full_page=True)
+
+
+def test_citizen_chat_round_trip(page):
+    page.get_by_role("tab", name="市民向けFAQ").click()
+    page.locator("#citizen-message textarea").fill("市役所に行かずに手続きできますか")
+    page.locator("#citizen-send").click()
+    bot = page.locator("#citizen-chat .bot, #citizen-chat [data-testid='bot']").last
+    bot.wait_for(timeout=120_000)
+    page.wait_for_function("document.querySelector('#citizen-chat').innerText.includes('出典')", timeout=120_000)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "citizen.png"), full_page=True)
+
+
+def test_markup_in_input_is_shown_as_text_and_runs_nothing(page):
+    attack = "<img src=x onerror=alert(1)>"
+    _staff_ask(page, attack)
+    page.get_by_role("tab", name="市民向けFAQ").click()
+    page.locator("#citizen-message textarea").fill(attack)
+    page.locator("#citizen-send").click()
+    page.wait_for_function("document.querySelector('#citizen-chat').innerText.includes('onerror')", timeout=120_000)
+    assert attack in page.locator("#citizen-chat").inner_text()
+    assert page.locator("#citizen-chat img[src='x'], #staff-answer img, #staff-citations img").count() == 0
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
