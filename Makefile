@@ -3,15 +3,17 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 7860
 
-.PHONY: run test setup bench index
+.PHONY: run test setup bench index browser eval readme-figures
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# the CPU build of torch first (from local disk): nothing may pull a CUDA build
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[ui,dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -19,12 +21,23 @@ setup: $(STAMP)
 index: setup
 	$(VENV)/bin/assistant index build
 
-# main job: build the index of the bundled plans, then serve (for now: a sample search)
+# main job: build the index of the bundled plans, then serve the web UI
 run: index
-	$(VENV)/bin/assistant search "コンビニで住民票を取れるようにする計画" -k 5
+	$(VENV)/bin/assistant ui --host $(HOST) --port $(PORT)
 
-test: setup
+# Debian's Chromium (and a Japanese font for legible screenshots) for the browser tests
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get install -y --no-install-recommends chromium fonts-ipafont-gothic >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y --no-install-recommends chromium fonts-ipafont-gothic >/dev/null; } || \
+	  echo "warning: could not install chromium; the browser tests will be skipped"; }
+
+test: setup browser
 	$(PY) -m pytest -q
 
 bench: index
 	$(PY) -m eval.bench
+
+eval: index
+	$(VENV)/bin/assistant eval
