@@ -47,6 +47,12 @@ def cmd_index_build(args) -> int:
 
     chunker = ChunkerConfig(max_chars=args.max_chars, min_chars=args.min_chars)
     report = build(args.corpus, args.index, model=args.model, chunker=chunker, progress=not args.quiet)
+    return _report(report, args)
+
+
+def _report(report, args) -> int:
+    for reason in report.skipped:
+        _err(f"skipped {reason}")
     _err(f"indexed {report.documents} plans into {report.chunks} chunks at {report.folder} "
          f"({report.encoded} embedded, {report.reused} reused) in {report.seconds:.1f}s")
     if args.json:
@@ -56,12 +62,28 @@ def cmd_index_build(args) -> int:
     return 0
 
 
+def cmd_index_add(args) -> int:
+    from assistant.core import add_plans
+
+    return _report(add_plans(args.files, args.index, model=args.model, progress=not args.quiet), args)
+
+
+def cmd_index_remove(args) -> int:
+    from assistant.core import remove_plans
+
+    return _report(remove_plans(args.names, args.index, model=args.model, progress=not args.quiet), args)
+
+
 # -- corpus ----------------------------------------------------------------------
 def cmd_corpus_inspect(args) -> int:
     from corpus.chunk import ChunkerConfig, chunk_document
-    from corpus.documents import BUNDLED_DIR, load_folder
+    from corpus.documents import BUNDLED_DIR, load_folder, max_plan_bytes, scan_folder
 
-    docs = load_folder(Path(args.corpus) if args.corpus else BUNDLED_DIR)
+    folder = Path(args.corpus) if args.corpus else BUNDLED_DIR
+    docs, skipped = scan_folder(folder, max_plan_bytes())
+    for reason in skipped:
+        _err(f"skipped {reason}")
+    docs = docs or load_folder(folder)  # nothing readable: raises naming the files
     if args.doc:
         docs = [d for d in docs if d.doc_id == args.doc or d.doc_id.startswith(args.doc)]
         if not docs:
@@ -233,6 +255,16 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true", help="no progress bars")
     b.add_argument("--json", action="store_true", help="print the build report as JSON")
     b.set_defaults(func=cmd_index_build)
+    add = idx.add_parser("add", help="add plan files to the index (embeds only their chunks)")
+    add.add_argument("files", nargs="+", help="plan files (.txt/.md); a file with an indexed name replaces that plan")
+    remove = idx.add_parser("remove", help="remove plans from the index by file name or city")
+    remove.add_argument("names", nargs="+", help="file names (doc ids) or cities, e.g. 003_bbb15f1f410c1012.txt or 新発田市")
+    for p in (add, remove):
+        _index_opts(p)
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
+        p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    add.set_defaults(func=cmd_index_add)
+    remove.set_defaults(func=cmd_index_remove)
 
     cor = sub.add_parser("corpus", help="look at how plans are chunked").add_subparsers(dest="action", required=True)
     ins = cor.add_parser("inspect", help="print chunks with their heading paths and spans")

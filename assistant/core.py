@@ -8,8 +8,9 @@ from pathlib import Path
 
 from assistant.answer import Answer
 from corpus.chunk import ChunkerConfig
-from corpus.documents import BUNDLED_DIR, load_folder
-from corpus.errors import QueryError
+from corpus.documents import BUNDLED_DIR, Document, make_document, max_plan_bytes, scan_folder
+from corpus.errors import CorpusError, QueryError
+from index import store
 from index.build import BuildReport, build_index
 from index.search import Hit, Index
 
@@ -34,9 +35,74 @@ def index_dir(folder: str | Path | None = None) -> Path:
 
 def build(corpus: str | Path | None = None, folder: str | Path | None = None, model: str | None = None,
           chunker: ChunkerConfig = ChunkerConfig(), progress: bool = False) -> BuildReport:
-    """Index the plans in ``corpus`` (default: the bundled five) into ``folder``."""
-    docs = load_folder(Path(corpus) if corpus else BUNDLED_DIR)
-    return build_index(docs, index_dir(folder), model=model, chunker=chunker, progress=progress)
+    """Index the plans in ``corpus`` (default: the bundled five) into ``folder``.
+
+    Files that cannot be used are left out and listed in ``BuildReport.skipped``; the build fails
+    only when no file can be read.
+    """
+    corpus_dir = Path(corpus) if corpus else BUNDLED_DIR
+    docs, skipped = scan_folder(corpus_dir, max_plan_bytes())
+    if not docs:
+        raise CorpusError(f"{corpus_dir}: no plan could be read ({'; '.join(map(str, skipped)) or 'no .txt or .md files'})")
+    report = build_index(docs, index_dir(folder), model=model, chunker=chunker, progress=progress)
+    return replace(report, skipped=tuple(map(str, skipped)))
+
+
+def indexed_documents(folder: str | Path | None = None) -> tuple[list[Document], dict]:
+    """The plans held by the live index at ``folder`` (text and metadata), and its config."""
+    live = store.live_dir(index_dir(folder))
+    config = store.read_config(live)
+    meta = {d["doc_id"]: d for d in config.get("documents", [])}
+    docs = []
+    for row in store.read_jsonl(live / "sources.jsonl"):
+        m = meta.get(row["doc_id"], {})
+        docs.append(Document(row["doc_id"], row["text"], m.get("city", ""), m.get("title", ""),
+                             m.get("prefecture", ""), m.get("period", "")))
+    return docs, config
+
+
+def _rebuild(docs: list[Document], config: dict, folder, model: str | None, progress: bool, skipped=()) -> BuildReport:
+    chunker = ChunkerConfig(**config.get("chunker", {}))
+    report = build_index(docs, index_dir(folder), model=model or config["model"]["name"], chunker=chunker, progress=progress)
+    return replace(report, skipped=tuple(map(str, skipped)))
+
+
+def add_plans(files: list[str | Path], folder: str | Path | None = None, model: str | None = None,
+              progress: bool = False) -> BuildReport:
+    """Add (or replace, by file name) plans in the live index; only their chunks are embedded."""
+    docs, config = indexed_documents(folder)
+    by_id = {d.doc_id: d for d in docs}
+    skipped, added = [], 0
+    for file in map(Path, files):
+        try:
+            if file.stat().st_size > max_plan_bytes():
+                raise CorpusError(f"{file.name}: over the {max_plan_bytes() / 1e6:.0f} MB limit for one plan")
+            doc = make_document(file)
+        except OSError as exc:
+            skipped.append(f"{file}: cannot read the file ({exc.strerror})")
+            continue
+        except CorpusError as exc:
+            skipped.append(str(exc))
+            continue
+        by_id[doc.doc_id] = doc
+        added += 1
+    if not added:
+        raise CorpusError("no plan was added: " + "; ".join(skipped))
+    return _rebuild(list(by_id.values()), config, folder, model, progress, skipped)
+
+
+def remove_plans(names: list[str], folder: str | Path | None = None, model: str | None = None,
+                 progress: bool = False) -> BuildReport:
+    """Remove plans by file name or city from the live index."""
+    docs, config = indexed_documents(folder)
+    unknown = [n for n in names if not any(n in (d.doc_id, d.city) for d in docs)]
+    if unknown:
+        held = ", ".join(f"{d.doc_id} ({d.city})" for d in docs)
+        raise QueryError(f"not in the index: {', '.join(unknown)}; it holds {held}")
+    keep = [d for d in docs if d.doc_id not in names and d.city not in names]
+    if not keep:
+        raise QueryError("that would remove every plan; build a new index instead (`assistant index build --corpus DIR`)")
+    return _rebuild(keep, config, folder, model, progress)
 
 
 class Assistant:

@@ -16,6 +16,7 @@ from corpus.headings import (
     RANK_BLOCK,
     RANK_NUMBER,
     RANK_PAREN,
+    RANK_UNNUMBERED,
     Heading,
     block_title,
     classify,
@@ -111,7 +112,7 @@ class _Sectioner:
         self.doc, self.config = doc, config
         self.stack: list[Heading] = []
         self.groups: list[_Group] = [_Group((), None)]
-        self.title_key = _squash(detect_title(doc.text))
+        self.title_keys = {_squash(t) for t in _title_lines(doc) if t}
 
     def run(self) -> list[_Group]:
         lines = line_spans(self.doc.text)
@@ -134,7 +135,7 @@ class _Sectioner:
     def _heading(self, heading: Heading, start: int, end: int, text: str) -> bool:
         """Push a heading; False when it is not one here (so the line is body text)."""
         key = _squash(heading.title)
-        if key == self.title_key or any(_squash(h.title) == key for h in self.stack):
+        if key in self.title_keys or any(_squash(h.title) == key for h in self.stack):
             return True  # the plan's title or a running page header repeated: drop the line
         if not self._in_sequence(heading):
             return False
@@ -212,6 +213,15 @@ class _Sectioner:
 
 
 _SEQUENCED = re.compile(r"^[(（]?(\d{1,2})[)）.．]?(?:\s|$)")
+
+
+def _title_lines(doc: Document) -> list[str]:
+    """The plan's title as running page headers repeat it: its metadata title, and its first line
+    unless that line is a numbered heading (a plan whose title sits in front matter starts with 第1章)."""
+    first = detect_title(doc.text)
+    heading = classify(first) if first else None
+    numbered = heading is not None and heading.rank < RANK_UNNUMBERED
+    return [doc.title] + ([] if numbered else [first])
 
 
 def sequence_number(heading: Heading) -> int | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -13,6 +15,15 @@ from corpus.errors import CorpusError
 BUNDLED_DIR = Path(__file__).resolve().parent / "plans"
 MANIFEST_NAME = "manifest.json"
 SUFFIXES = (".txt", ".md")
+MAX_PLAN_ENV = "ASSISTANT_MAX_PLAN_MB"
+MAX_PLAN_BYTES = 5_000_000  # the largest bundled plan is 0.13 MB; a 300-page plan as text is about 1 MB
+
+
+def max_plan_bytes() -> int:
+    try:
+        return int(float(os.environ.get(MAX_PLAN_ENV, "")) * 1e6)
+    except ValueError:
+        return MAX_PLAN_BYTES
 ENCODINGS = ("utf-8-sig", "cp932")
 
 
@@ -83,9 +94,32 @@ def detect_city(text: str) -> str:
     return ""
 
 
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+_FRONT_KEYS = ("city", "title", "prefecture", "period")
+
+
+def front_matter(text: str) -> tuple[dict, str]:
+    """Metadata of a leading ``---`` block (``city:``, ``title:`` …) and the text with that block blanked.
+
+    The block is replaced by spaces of the same length, so span offsets still match the file.
+    """
+    match = _FRONT.match(text)
+    if not match:
+        return {}, text
+    meta = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() in _FRONT_KEYS and value.strip():
+            meta[key.strip().lower()] = value.strip().strip("'\"")
+    blank = re.sub(r"[^\n]", " ", match.group(0))
+    return meta, blank + text[match.end():]
+
+
 def make_document(path: Path, meta: dict | None = None) -> Document:
-    text = read_text(path)
-    meta = meta or {}
+    front, text = front_matter(read_text(path))
+    if not text.strip():
+        raise CorpusError(f"{path.name}: the file is empty")
+    meta = {**front, **(meta or {})}
     title = meta.get("title") or detect_title(text)
     city = meta.get("city") or detect_city(text) or path.stem
     return Document(
@@ -98,9 +132,52 @@ def plan_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
 
 
-def load_folder(folder: Path = BUNDLED_DIR) -> list[Document]:
-    """Every plan in ``folder`` (sorted by file name), with manifest metadata where present."""
+@dataclass(frozen=True)
+class Skipped:
+    """A file left out of the corpus, and why (shown to the user as ``name: reason``)."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def scan_folder(folder: Path = BUNDLED_DIR, max_bytes: int = MAX_PLAN_BYTES) -> tuple[list[Document], list[Skipped]]:
+    """Every readable plan in ``folder`` (sorted by file name) and the files left out, each with a reason.
+
+    One bad file never stops the others: undecodable, empty, oversized and duplicate files are skipped.
+    """
     if not folder.is_dir():
         raise CorpusError(f"{folder}: no such corpus folder")
     manifest = load_manifest(folder)
-    return [make_document(p, manifest.get(p.name)) for p in plan_files(folder)]
+    docs: list[Document] = []
+    skipped: list[Skipped] = []
+    seen: dict[str, str] = {}
+    for path in plan_files(folder):
+        size = path.stat().st_size
+        if size > max_bytes:
+            skipped.append(Skipped(str(path), f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit "
+                                              f"for one plan (set {MAX_PLAN_ENV} to raise it)"))
+            continue
+        try:
+            doc = make_document(path, manifest.get(path.name))
+        except CorpusError as exc:
+            skipped.append(Skipped(str(path), str(exc)))
+            continue
+        key = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+        if key in seen:
+            skipped.append(Skipped(str(path), f"{path.name}: same text as {seen[key]}, indexed once"))
+            continue
+        seen[key] = path.name
+        docs.append(doc)
+    return docs, skipped
+
+
+def load_folder(folder: Path = BUNDLED_DIR, max_bytes: int | None = None) -> list[Document]:
+    """The readable plans of ``folder``; raises CorpusError only when none can be read."""
+    docs, skipped = scan_folder(folder, max_bytes or max_plan_bytes())
+    if not docs:
+        reasons = "; ".join(str(s) for s in skipped) or "no .txt or .md files"
+        raise CorpusError(f"{folder}: no plan could be read ({reasons})")
+    return docs

@@ -27,6 +27,7 @@ class BuildReport:
     encoded: int  # chunks embedded by this build
     reused: int  # chunks whose vectors came from the previous index
     seconds: float
+    skipped: tuple[str, ...] = ()  # files left out, each "name: reason"
 
 
 def index_text(chunk: Chunk) -> str:

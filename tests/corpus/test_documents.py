@@ -1,6 +1,8 @@
 import pytest
 
-from corpus.documents import decode, detect_city, load_folder, make_document
+from pathlib import Path
+
+from corpus.documents import decode, detect_city, load_folder, make_document, scan_folder
 from corpus.errors import CorpusError
 
 TEXT = "# 第2次〇〇市地域情報化計画\n\n## 第1章 計画の策定にあたって\nマイナンバーカードの普及を進めます。\n"
@@ -16,15 +18,44 @@ def test_utf8_and_cp932_files_decode_the_same(tmp_path):
     (tmp_path / "a.txt").write_bytes(TEXT.encode("utf-8"))
     (tmp_path / "b.md").write_bytes(TEXT.encode("cp932"))
     (tmp_path / "c.txt").write_bytes(b"\xef\xbb\xbf" + TEXT.encode("utf-8"))
-    docs = load_folder(tmp_path)
-    assert [d.text for d in docs] == [TEXT, TEXT, TEXT]
+    assert [make_document(tmp_path / n).text for n in ("a.txt", "b.md", "c.txt")] == [TEXT, TEXT, TEXT]
 
 
 def test_undecodable_file_names_itself(tmp_path):
     bad = tmp_path / "broken.txt"
     bad.write_bytes(b"\x82\xa0\xff\xfe\x81")
     with pytest.raises(CorpusError, match="broken.txt"):
-        load_folder(tmp_path)
+        load_folder(tmp_path)  # nothing readable at all: an error naming the file
+
+
+def test_bad_files_are_skipped_with_a_reason_and_the_rest_is_read(tmp_path):
+    (tmp_path / "good.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "broken.txt").write_bytes(b"\x82\xa0\xff\xfe\x81")
+    (tmp_path / "empty.md").write_text("  \n\n", encoding="utf-8")
+    (tmp_path / "copy.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "huge.txt").write_bytes(("計画" * 10).encode() * 200_000)  # 12 MB
+    (tmp_path / "plain.txt").write_text("見出しのない文章だけのファイルです。" * 50, encoding="utf-8")
+    docs, skipped = scan_folder(tmp_path)
+    assert [d.doc_id for d in docs] == ["copy.txt", "plain.txt"]  # files are read in name order
+    reasons = {Path(s.path).name: str(s) for s in skipped}
+    assert set(reasons) == {"broken.txt", "empty.md", "huge.txt", "good.txt"}
+    assert "UTF-8" in reasons["broken.txt"] and "empty" in reasons["empty.md"] and "MB" in reasons["huge.txt"]
+    assert "same text as copy.txt" in reasons["good.txt"]
+    assert all(name in reason for name, reason in reasons.items())
+
+
+def test_markdown_front_matter_gives_metadata_and_keeps_offsets(tmp_path):
+    text = "---\ncity: 架空市\ntitle: \"架空市DX推進計画\"\n---\n# 第1章 はじめに\n架空市ではドローンを使います。\n"
+    (tmp_path / "plan.md").write_text(text, encoding="utf-8")
+    doc = make_document(tmp_path / "plan.md")
+    assert (doc.city, doc.title) == ("架空市", "架空市DX推進計画")
+    assert len(doc.text) == len(text) and doc.text.index("架空市では") == text.index("架空市では")
+    assert "city:" not in doc.text
+    from corpus.chunk import chunk_document
+
+    chunks = chunk_document(doc)
+    assert chunks[0].path == ("第1章 はじめに",)
+    assert doc.text[chunks[0].start:chunks[0].end].strip().endswith("使います。")
 
 
 def test_crlf_files_are_read_with_lf_newlines(tmp_path):
