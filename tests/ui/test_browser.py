@@ -5,7 +5,6 @@ Screenshots of both tabs are saved under ``var/test-artifacts`` (env ASSISTANT_A
 
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,25 +12,6 @@ import pytest
 pytestmark = pytest.mark.slow
 CHROMIUM = os.environ.get("ASSISTANT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("ASSISTANT_ARTIFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def app_url(assistant):
-    pytest.importorskip("gradio")
-    from ui.app import CSS, build_app
-
-    app = build_app(assistant)
-    app.queue(default_concurrency_limit=4)
-    port = _free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, css=CSS, quiet=True)
-    yield f"http://127.0.0.1:{port}"
-    app.close()
 
 
 @pytest.fixture(scope="module")
