@@ -124,26 +124,29 @@ def cmd_search(args) -> int:
     from assistant.core import Assistant
 
     assistant = Assistant.load(args.index, model=args.model)
+    show = _print_json if args.json else (lambda result: _print_table(result, args.width))
     if args.query == "-":
-        return _search_stdin(assistant, args)
-    result = _search_one(assistant, args.query, args)
-    _print_json(result) if args.json else _print_table(result, args.width)
+        return _each_line(lambda q: _search_one(assistant, q, args), lambda q: {"query": q, "hits": []}, show)
+    show(_search_one(assistant, args.query, args))
     return 0
 
 
-def _search_stdin(assistant, args) -> int:
-    """One query per input line, one JSON object per output line; the model loads once."""
+def _each_line(answer, empty, show) -> int:
+    """One request per stdin line, one result per output line (the model loads once).
+
+    A line that fails gets ``empty(line)`` plus its ``error`` and the others go on; exit 1 if any failed.
+    """
     failures = 0
     for line in sys.stdin:
-        query = line.rstrip("\n")
-        if not query.strip():
+        text = line.rstrip("\n")
+        if not text.strip():
             continue
         try:
-            result = _search_one(assistant, query, args)
+            result = answer(text)
         except AssistantError as exc:
             failures += 1
-            result = {"query": query, "hits": [], "error": str(exc)}
-        _print_json(result) if args.json else _print_table(result, args.width)
+            result = {**empty(text), "error": str(exc)}
+        show(result)
     return 1 if failures else 0
 
 
@@ -166,21 +169,13 @@ def cmd_ask(args) -> int:
     from assistant.core import Assistant
 
     assistant = Assistant.load(args.index, model=args.model)
+    show = _print_json if args.json else _print_answer
     if args.question == "-":
-        failures = 0
-        for line in sys.stdin:
-            question = line.rstrip("\n")
-            if not question.strip():
-                continue
-            try:
-                result = _ask_one(assistant, question, args)
-            except AssistantError as exc:
-                failures += 1
-                result = {"question": question, "found": False, "answer": "", "cities": [], "citations": [], "error": str(exc)}
-            _print_json(result) if args.json else _print_answer(result)
-        return 1 if failures else 0
-    result = _ask_one(assistant, args.question, args)
-    _print_json(result) if args.json else _print_answer(result)
+        def empty(q):
+            return {"question": q, "found": False, "answer": "", "cities": [], "citations": []}
+
+        return _each_line(lambda q: _ask_one(assistant, q, args), empty, show)
+    show(_ask_one(assistant, args.question, args))
     return 0
 
 
