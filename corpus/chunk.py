@@ -20,6 +20,7 @@ from corpus.headings import (
     Heading,
     block_title,
     classify,
+    dotted_number,
 )
 from corpus.normalize import normalize_line
 from corpus.tables import (
@@ -137,9 +138,9 @@ class _Sectioner:
         key = _squash(heading.title)
         if key in self.title_keys or any(_squash(h.title) == key for h in self.stack):
             return True  # the plan's title or a running page header repeated: drop the line
-        if not self._in_sequence(heading):
+        if not heading.explicit and not self._in_sequence(heading):
             return False
-        while self.stack and self.stack[-1].rank >= heading.rank:
+        while self.stack and (self.stack[-1].rank >= heading.rank or _outside(self.stack[-1], heading)):
             self.stack.pop()
         self.stack.append(heading)
         self._open(_Unit(start, end, text), tuple(h.title for h in self.stack))
@@ -222,6 +223,14 @@ def _title_lines(doc: Document) -> list[str]:
     heading = classify(first) if first else None
     numbered = heading is not None and heading.rank < RANK_UNNUMBERED
     return [doc.title] + ([] if numbered else [first])
+
+
+def _outside(parent: Heading, heading: Heading) -> bool:
+    """Hierarchical numbers say where they belong: "4.3.1" is not inside "14." (a list item taken for a heading)."""
+    if not (RANK_NUMBER <= parent.rank < RANK_PAREN and RANK_NUMBER < heading.rank < RANK_PAREN):
+        return False
+    mine, theirs = dotted_number(heading.title), dotted_number(parent.title)
+    return bool(mine and theirs) and mine[: len(theirs)] != theirs
 
 
 def sequence_number(heading: Heading) -> int | None:

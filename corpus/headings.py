@@ -24,6 +24,7 @@ RANK_KANA = 6
 RANK_CIRCLED = 7
 RANK_BLOCK = 8
 RANK_UNNUMBERED = 10  # + markdown level (or 7 for bold / 【】 titles)
+RANK_DOTTED = -1  # placeholder: "4.3.1." gets RANK_NUMBER + 0.2 per level below "4."
 
 MAX_HEADING_CHARS = 60
 
@@ -33,6 +34,7 @@ _PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
     (RANK_SECTION, re.compile(rf"^(第{_NUM}[節款])\s*(.*)$")),
     (RANK_GOAL, re.compile(rf"^((?:基本|重点|施策|政策)?(?:目標|方針|施策|戦略)\s*{_NUM})(?![0-9年月日%件人])[\s.:：]*(.*)$")),
     (RANK_NUMBER, re.compile(r"^([0-9]{1,2}(?:[.．](?![0-9])|(?=\s)))\s*(?![年月日度%件人名円か])(\S.*)$")),
+    (RANK_DOTTED, re.compile(r"^([0-9]{1,2}(?:[.．][0-9]{1,2}){1,4}[.．]?)\s*(?![年月日度%件人名円か])(\S.*)$")),
     (RANK_PAREN, re.compile(r"^([(（][0-9]{1,2}[)）])\s*(\S.*)$")),
     (RANK_KANA, re.compile(r"^([アイウエオカキクケコサシスセソタチツテト]|[(（][アイウエオカキクケコ][)）])(?:[.．、]\s*|\s+)(\S.*)$")),
     (RANK_CIRCLED, re.compile(r"^((?:[0-9]{1,2}-)?[\u2460-\u2473\u2776-\u277f])\s*(\S.*)$")),
@@ -53,6 +55,7 @@ class Heading:
 
     rank: int
     title: str
+    explicit: bool = False  # marked up as a heading (markdown #, bold): trusted even out of sequence
 
 
 def light_normalize(text: str) -> str:
@@ -76,8 +79,17 @@ def numbered(text: str) -> Heading | None:
     for rank, pattern in _PATTERNS:
         match = pattern.match(text)
         if match:
+            if rank == RANK_DOTTED:
+                depth = len(dotted_number(match.group(1)) or ())
+                rank = RANK_NUMBER + min(0.2 * (depth - 1), 0.8)
             return Heading(rank, _title(match.group(1), match.group(2)))
     return None
+
+
+def dotted_number(title: str) -> tuple[int, ...] | None:
+    """(4, 3, 1) for "4.3.1. …", (4,) for "4. …"; None for other headings."""
+    match = re.match(r"^([0-9]{1,2}(?:[.．][0-9]{1,2})*)(?:[.．]|\s|$)", unicodedata.normalize("NFKC", title))
+    return tuple(int(n) for n in re.split(r"[.．]", match.group(1))) if match else None
 
 
 def block_title(cells: list[str]) -> Heading | None:
@@ -98,7 +110,7 @@ def classify(line: str) -> Heading | None:
         return None
     found = numbered(text)
     if found:
-        return found
+        return Heading(found.rank, found.title, explicit=bool(md))
     if md and not _SENTENCE_END.search(text) and len(text) <= MAX_HEADING_CHARS:
         return Heading(RANK_UNNUMBERED + len(md.group(1)), remove_ja_spaces(text.replace("**", "")))
     bold = _BOLD.match(line)

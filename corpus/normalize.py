@@ -16,6 +16,7 @@ _JA_CHAR = re.compile(f"[{_JA}]")
 # a run of spaces with Japanese on at least one side: PDF conversion artefacts
 _SPACE_JA = re.compile(rf"(?<=[{_JA}])[ \t\u00a0]+|[ \t\u00a0]+(?=[{_JA}])")
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^<>]*>")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _BLOCK_TAGS = {"p", "br", "li", "ul", "ol", "div", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
 _MD_MARKUP = re.compile(r"^\s{0,3}#{1,6}\s+|\*\*|__|^\s*[-*+]\s+(?=\S)|^\s*>\s?|^\s*\|?\s*:?-{3,}.*$", re.MULTILINE)
 _PIPE = re.compile(r"\s*\|\s*")
@@ -29,7 +30,7 @@ def strip_tags(text: str) -> str:
     def repl(match: re.Match) -> str:
         return "\n" if match.group(2).lower() in _BLOCK_TAGS else ""
 
-    return html.unescape(_TAG.sub(repl, text))
+    return html.unescape(_TAG.sub(repl, _COMMENT.sub("", text)))
 
 
 def remove_ja_spaces(text: str) -> str:

@@ -107,3 +107,18 @@ def test_running_page_headers_do_not_split_an_initiative(chunks):
     # 根室市 repeats "基本目標3 …" at the top of each page; the initiative blocks stay under it
     conv = [c for c in chunks if c.city == "根室市" and c.path[-1:] == ("住民票等の「コンビニ交付サービス」の構築【継続】",)]
     assert conv and all(c.path[1].startswith("基本目標3") for c in conv)
+
+
+def test_dotted_numbers_nest_by_their_parts():
+    from corpus.chunk import chunk_document
+    from corpus.documents import Document
+
+    body = "ここに本文が入ります。" * 10
+    text = (f"# ガイドブック\n## 1. 概要\n{body}\n### 1.1. 目的\n{body}\n### 1.2. 範囲\n{body}\n"
+            f"12. 一覧の項目\n{body}\n## 2. 実装\n{body}\n#### 2.1.3. 詳細\n{body}\n<!-- omit in toc -->\n")
+    chunks = chunk_document(Document("g.md", text, "某市", "ガイドブック"), ChunkerConfig(max_chars=200, min_chars=10))
+    paths = [c.path for c in chunks]
+    assert ("1. 概要", "1.1. 目的") in paths and ("1. 概要", "1.2. 範囲") in paths
+    assert ("2. 実装",) in paths  # a marked-up heading is trusted although a list item "12." came before
+    assert ("2. 実装", "2.1.3. 詳細") in paths
+    assert all("omit" not in c.text for c in chunks)
