@@ -132,6 +132,10 @@ class Index:
                 self._vectors.popitem(last=False)
         return vector
 
+    def clear_query_cache(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
     def dense_scores(self, query: str, chunk_ids: list[str]) -> list[float]:
         """Cosine similarity of the query with the given chunks (any chunks, ranked or not)."""
         vector = self.query_vector(query)
