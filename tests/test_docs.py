@@ -30,3 +30,11 @@ def test_readme_opens_with_the_two_commands():
     assert "make run" in first_block and "make test" in first_block
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
     assert "make test" in ci
+
+
+def test_readme_shows_screenshots_and_generated_figures():
+    root = Path(__file__).resolve().parent.parent
+    for name in ("staff.png", "citizen.png"):
+        assert f"docs/screenshots/{name}" in README and (root / "docs" / "screenshots" / name).stat().st_size > 10_000
+    block = README.split("<!-- eval:start -->")[1].split("<!-- eval:end -->")[0]
+    assert "| hybrid | all" in block and "jsquad" in block and "jaquad" in block
