@@ -105,7 +105,7 @@ def cmd_corpus_inspect(args) -> int:
 
 # -- search ----------------------------------------------------------------------
 def _search_one(assistant, query: str, args) -> dict:
-    hits = assistant.search(query, k=args.k, method=args.method, city=args.city)
+    hits = assistant.search(query, k=args.k, method=args.method, city=args.city, fusion=args.fusion)
     return {"query": query, "hits": [h.to_dict() for h in hits]}
 
 
@@ -197,23 +197,27 @@ def cmd_eval(args) -> int:
     from eval import suite
 
     methods = suite.parse_methods(args.methods)
+    fusion = suite.check_fusion(args.fusion)
     depth = max(10, args.k)
     out = Path(args.out) if args.out else None
     if args.external:
         from index.encoder import Encoder
 
         entries = suite.run_external_sets(args.external, methods, sample=args.sample, seed=args.seed, depth=depth,
-                                          out=out, encoder=Encoder(args.model), progress=not args.quiet)
+                                          out=out, encoder=Encoder(args.model), progress=not args.quiet, fusion=fusion)
         for entry in entries:
             _print_json(entry) if args.json else print(suite.external_text(entry) + "\n")
         return 0
     from assistant.core import Assistant
 
     result = suite.run_project(Assistant.load(args.index, model=args.model), args.questions, methods, depth, out,
-                               answers=not args.no_answers, progress=not args.quiet)
-    if args.compare:
-        other = suite.run_project(Assistant.load(args.compare, model=args.compare_model), args.questions, methods, depth,
-                                  answers=False, progress=not args.quiet)
+                               answers=not args.no_answers, progress=not args.quiet, fusion=fusion)
+    if args.compare or args.compare_fusion:
+        other_index = args.compare or args.index
+        other = suite.run_project(Assistant.load(other_index, model=args.compare_model or args.model), args.questions,
+                                  methods, depth, answers=False, progress=not args.quiet,
+                                  fusion=suite.check_fusion(args.compare_fusion or fusion))
+        args.compare = f"{other_index or 'var/index'} (fusion {other['fusion']})"
         result["compare"] = {"index": args.compare, "retrieval": other["retrieval"]}
     if args.json:
         _print_json(result)
@@ -222,7 +226,7 @@ def cmd_eval(args) -> int:
     if args.compare:
         from eval.report import format_compare
 
-        print("\n" + format_compare(result["retrieval"], other["retrieval"], (result["index"], args.compare)))
+        print("\n" + format_compare(result["retrieval"], other["retrieval"], (f"{result['index']} (fusion {result['fusion']})", args.compare)))
     return 0
 
 
@@ -274,6 +278,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
     s.add_argument("--method", choices=("bm25", "dense", "hybrid"), default="hybrid")
     s.add_argument("--city", action="append", help="only these cities (repeat, or comma-separated)")
+    s.add_argument("--fusion", default="convex", choices=("convex", "rrf"), help="how hybrid fuses BM25 and dense (default convex)")
     s.add_argument("--json", action="store_true", help="print JSON (one object per query)")
     s.add_argument("--width", type=int, default=120, help="characters of text per hit in the table")
     _index_opts(s)
@@ -307,6 +312,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
     e.add_argument("--compare", metavar="INDEX", help="a second index directory to evaluate side by side")
     e.add_argument("--compare-model", help="model of the --compare index, when it differs")
+    e.add_argument("--fusion", default="convex", help="hybrid fusion: convex (default) or rrf")
+    e.add_argument("--compare-fusion", metavar="FUSION", help="compare with this fusion (on --compare INDEX or the same index)")
     e.add_argument("--no-answers", action="store_true", help="skip the answer metrics of `assistant ask`")
     e.add_argument("--quiet", action="store_true", help="no progress bars")
     _index_opts(e)

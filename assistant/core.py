@@ -12,6 +12,7 @@ from corpus.documents import BUNDLED_DIR, Document, make_document, max_plan_byte
 from corpus.errors import CorpusError, QueryError
 from index import store
 from index.build import BuildReport, build_index
+from index.fuse import DEFAULT_FUSION
 from index.search import Hit, Index
 
 INDEX_ENV = "ASSISTANT_INDEX_DIR"
@@ -134,8 +135,9 @@ class Assistant:
             out.append(match[0])
         return out or None
 
-    def search(self, query: str, k: int = 10, method: str = "hybrid", city: list[str] | str | None = None) -> list[Hit]:
-        return self.index.search(clean_query(query), k=k, method=method, cities=self.resolve_cities(city))
+    def search(self, query: str, k: int = 10, method: str = "hybrid", city: list[str] | str | None = None,
+               fusion: str = DEFAULT_FUSION) -> list[Hit]:
+        return self.index.search(clean_query(query), k=k, method=method, cities=self.resolve_cities(city), fusion=fusion)
 
     def ask(self, question: str, city: list[str] | str | None = None, method: str = "hybrid", generator=None) -> Answer:
         """Answer from the plans with citations; ``found`` is False when the plans do not cover it.

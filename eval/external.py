@@ -21,6 +21,7 @@ from eval.questions import EvalError, Gold, Question
 from eval.run import Labeler, QueryResult, evaluate
 from index.build import build_index
 from index.encoder import Encoder
+from index.fuse import DEFAULT_FUSION
 from index.search import Hit, Index
 
 CHUNKS_PER_DOC = 5  # chunks fetched per wanted document, so that 10 distinct documents come back
@@ -91,7 +92,7 @@ def doc_labeler(depth: int) -> Labeler:
 
 def evaluate_external(folder: str | Path, methods: list[str], sample: int | None = None, seed: int = 0,
                       depth: int = 10, model: str | None = None, encoder: Encoder | None = None,
-                      progress: bool = False) -> tuple[list[QueryResult], dict]:
+                      progress: bool = False, fusion: str = DEFAULT_FUSION) -> tuple[list[QueryResult], dict]:
     """Index ``folder``'s corpus in a temporary directory and evaluate its queries at document level."""
     folder = Path(folder)
     if not (folder / "corpus.jsonl").is_file():
@@ -103,7 +104,7 @@ def evaluate_external(folder: str | Path, methods: list[str], sample: int | None
         report = build_index(docs, Path(tmp) / "index", encoder=encoder, progress=progress)
         index = Index.load(Path(tmp) / "index", encoder=encoder)
         results = evaluate(index, questions, methods, doc_labeler(depth), depth=depth,
-                           fetch=depth * CHUNKS_PER_DOC, progress=progress)
+                           fetch=depth * CHUNKS_PER_DOC, progress=progress, fusion=fusion)
     info = {"set": folder.name, "documents": len(docs), "chunks": report.chunks, "questions": len(questions),
             "sample": sample, "seed": seed, "index_seconds": round(report.seconds, 1)}
     return results, info

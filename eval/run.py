@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from eval.metrics import RANK_METRICS, first_rank, mean
 from eval.questions import Judge, Question
+from index.fuse import DEFAULT_FUSION
 from index.search import Hit, Index
 
 DEPTH = 10  # ranks scored; metrics are @1/@5/@10
@@ -52,13 +53,14 @@ def chunk_labeler(judge: Judge) -> Labeler:
 
 
 def evaluate(index: Index, questions: Iterable[Question], methods: Iterable[str], labeler: Labeler,
-             depth: int = DEPTH, fetch: int | None = None, progress: bool = False) -> list[QueryResult]:
+             depth: int = DEPTH, fetch: int | None = None, progress: bool = False,
+             fusion: str = DEFAULT_FUSION) -> list[QueryResult]:
     """Search every answerable question with every method; ``fetch`` hits are labelled (default ``depth``)."""
     questions = [q for q in questions if q.answers]
     out = []
     for method in methods:
         for q in _bar(questions, f"eval {method}", progress):
-            hits = index.search(q.question, k=fetch or depth, method=method)
+            hits = index.search(q.question, k=fetch or depth, method=method, fusion=fusion)
             labels, ranking = labeler(q, hits)
             out.append(QueryResult(q.id, q.kind, method, q.question, len(q.answers),
                                    tuple(labels[:depth]), tuple(ranking[:depth])))

@@ -14,7 +14,14 @@ from eval.questions import (
     missing_evidence,
 )
 from eval.run import chunk_labeler, evaluate, misses, summarize
+from index.fuse import DEFAULT_FUSION, FUSERS
 from index.search import METHODS
+
+
+def check_fusion(name: str) -> str:
+    if name not in FUSERS:
+        raise EvalError(f"unknown fusion {name!r}; choose from {', '.join(FUSERS)}")
+    return name
 
 
 def parse_methods(text: str | list[str]) -> list[str]:
@@ -26,7 +33,8 @@ def parse_methods(text: str | list[str]) -> list[str]:
 
 
 def run_project(assistant, questions_path: str | Path | None = None, methods=METHODS, depth: int = 10,
-                out: Path | None = None, answers: bool = True, progress: bool = False) -> dict:
+                out: Path | None = None, answers: bool = True, progress: bool = False,
+                fusion: str = DEFAULT_FUSION) -> dict:
     """Retrieval metrics per method and kind, misses, answer metrics; TREC files under ``out``."""
     path = Path(questions_path or DEFAULT_QUESTIONS)
     questions = load_questions(path)
@@ -35,11 +43,12 @@ def run_project(assistant, questions_path: str | Path | None = None, methods=MET
     if problems:
         raise EvalError(f"{len(problems)} evidence strings are not in the indexed plans, e.g. {problems[0]}")
     judge = Judge(index.sources)
-    results = evaluate(index, questions, methods, chunk_labeler(judge), depth=depth, progress=progress)
+    results = evaluate(index, questions, methods, chunk_labeler(judge), depth=depth, progress=progress, fusion=fusion)
     out_report = {
         "questions": str(path), "n_questions": len(questions),
         "kinds": {k: sum(q.kind == k for q in questions) for k in dict.fromkeys(q.kind for q in questions)},
         "index": str(index.folder), "model": index.config["model"]["name"], "chunker": index.config.get("chunker"),
+        "fusion": fusion,
         "retrieval": summarize(results), "misses": misses(results),
     }
     if answers:
@@ -53,11 +62,12 @@ def run_project(assistant, questions_path: str | Path | None = None, methods=MET
 
 
 def run_external_sets(folders: list[str], methods=METHODS, sample: int | None = None, seed: int = 0,
-                      depth: int = 10, out: Path | None = None, encoder=None, progress: bool = False) -> list[dict]:
+                      depth: int = 10, out: Path | None = None, encoder=None, progress: bool = False,
+                      fusion: str = DEFAULT_FUSION) -> list[dict]:
     reports = []
     for folder in folders:
         results, info = evaluate_external(folder, list(methods), sample=sample, seed=seed, depth=depth,
-                                          encoder=encoder, progress=progress)
+                                          encoder=encoder, progress=progress, fusion=fusion)
         entry = {**info, "retrieval": summarize(results)}
         if out is not None:
             questions = {r.qid for r in results}

@@ -14,7 +14,7 @@ from corpus.errors import IndexStateError, QueryError
 from index import dense, store
 from index.bm25 import BM25Index
 from index.encoder import Encoder
-from index.fuse import RRF_K, rrf
+from index.fuse import DEFAULT_FUSION, FUSERS, fuse
 from index.tokenize import tokenize
 
 METHODS = ("bm25", "dense", "hybrid")
@@ -147,9 +147,11 @@ class Index:
         return [int(i) for i in ids], {int(i): float(s) for i, s in zip(ids, scores)}
 
     def search(self, query: str, k: int = 10, method: str = "hybrid", cities: list[str] | None = None,
-               rrf_k: int = RRF_K) -> list[Hit]:
+               fusion: str = DEFAULT_FUSION) -> list[Hit]:
         if method not in METHODS:
             raise QueryError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        if fusion not in FUSERS:
+            raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSERS)}")
         if k < 1:
             raise QueryError("k must be at least 1")
         if not query or not query.strip():
@@ -163,7 +165,7 @@ class Index:
         elif method == "dense":
             fused = [(i, d_scores[i]) for i in d_ids]
         else:
-            fused = rrf([b_ids, d_ids], k=rrf_k)
+            fused = fuse(fusion, [b_ids, d_ids], [b_scores, d_scores])
         b_rank = {i: r for r, i in enumerate(b_ids, 1)}
         d_rank = {i: r for r, i in enumerate(d_ids, 1)}
         return [self._hit(r, i, s, b_rank, d_rank, b_scores, d_scores) for r, (i, s) in enumerate(fused[:k], 1)]

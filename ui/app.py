@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from corpus.errors import AssistantError
+from corpus.errors import AssistantError, IndexStateError, QueryError
 from ui import render
 
 log = logging.getLogger("assistant.ui")
@@ -57,6 +57,16 @@ def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
     return pairs
 
 
+def _friendly(exc: AssistantError) -> str:
+    """Library errors in the page's language where we know them; the library's own words otherwise."""
+    text = str(exc)
+    if isinstance(exc, QueryError) and "empty" in text:
+        return EMPTY
+    if isinstance(exc, IndexStateError):
+        return "検索用の索引が読み込めません。管理者に連絡してください（" + text + "）"
+    return text
+
+
 class Handlers:
     """The app's request handlers over one loaded assistant (plain methods: testable without a browser)."""
 
@@ -77,7 +87,7 @@ class Handlers:
         try:
             answer = self.assistant.ask(question, city=cities or None, method=method or "hybrid").to_dict()
         except AssistantError as exc:
-            return render.message_html(str(exc), "error"), [], "", None
+            return render.message_html(_friendly(exc), "error"), [], "", None
         except Exception:  # noqa: BLE001 - the page must never show a traceback
             log.exception("staff request failed")
             return render.message_html(INTERNAL, "error"), [], "", None
@@ -96,7 +106,7 @@ class Handlers:
         try:
             reply = render.chat_reply(self.assistant.ask(message).to_dict())
         except AssistantError as exc:
-            reply = render.esc(str(exc))
+            reply = render.esc(_friendly(exc))
         except Exception:  # noqa: BLE001
             log.exception("chat request failed")
             reply = INTERNAL

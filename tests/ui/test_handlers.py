@@ -33,6 +33,7 @@ def test_odd_input_gets_a_message(handlers, question):
 def test_empty_input_asks_for_a_question(handlers):
     assert EMPTY in handlers.staff("", None, "hybrid")[0]
     assert handlers.chat("", [])[0][-1]["content"] == EMPTY
+    assert EMPTY in handlers.staff("\x00\u200b", None, "hybrid")[0]  # empty once cleaned: same message
 
 
 def test_long_input_is_cut_with_a_notice(handlers):
