@@ -19,7 +19,7 @@ from assistant.quotes import pick_quotes
 from assistant.status import combine, read_status
 from index.search import Hit, Index
 
-PER_CITY = 3  # passages searched in each city's plan for a cross-city question
+PER_CITY = 5  # passages searched in each city's plan for a cross-city question (the best 3 are cited)
 TOP_K = 5  # passages searched for other questions
 CITED_PER_CITY = 3
 QUOTE_CHARS = 80  # characters of a quote in the answer text
