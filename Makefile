@@ -41,3 +41,7 @@ bench: index
 
 eval: index
 	$(VENV)/bin/assistant eval
+
+# rerun the evaluation (project set + full JSQuAD/JaQuAD, ~15 min on 2 cores) and refresh the README tables
+readme-figures: index
+	$(PY) -m eval.readme
