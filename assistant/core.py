@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.answer import Answer
 from corpus.chunk import ChunkerConfig
-from corpus.documents import BUNDLED_DIR, Document, make_document, max_plan_bytes, scan_folder
+from corpus.documents import BUNDLED_DIR, Document, max_plan_bytes, read_plan, scan_folder
 from corpus.errors import CorpusError, QueryError
 from index import store
 from index.build import BuildReport, build_index
@@ -76,12 +76,7 @@ def add_plans(files: list[str | Path], folder: str | Path | None = None, model: 
     skipped, added = [], 0
     for file in map(Path, files):
         try:
-            if file.stat().st_size > max_plan_bytes():
-                raise CorpusError(f"{file.name}: over the {max_plan_bytes() / 1e6:.0f} MB limit for one plan")
-            doc = make_document(file)
-        except OSError as exc:
-            skipped.append(f"{file}: cannot read the file ({exc.strerror})")
-            continue
+            doc = read_plan(file)
         except CorpusError as exc:
             skipped.append(str(exc))
             continue

@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,6 +57,11 @@ def question_terms(question: str) -> list[str]:
 
 def name_terms(names: list[str]) -> frozenset[str]:
     """Terms of place names (根室市 -> 根室): the city filter handles them, so they are not topic words."""
+    return _name_terms(tuple(names))
+
+
+@lru_cache(maxsize=8)
+def _name_terms(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(tokenize(" ".join(names)))
 
 

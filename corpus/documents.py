@@ -132,6 +132,19 @@ def plan_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
 
 
+def read_plan(path: Path, meta: dict | None = None, max_bytes: int | None = None) -> Document:
+    """One plan file as a Document; CorpusError naming the file when it is missing, too large or unusable."""
+    max_bytes = max_bytes or max_plan_bytes()
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read the file ({exc.strerror})") from exc
+    if size > max_bytes:
+        raise CorpusError(f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit "
+                          f"for one plan (set {MAX_PLAN_ENV} to raise it)")
+    return make_document(path, meta)
+
+
 @dataclass(frozen=True)
 class Skipped:
     """A file left out of the corpus, and why (shown to the user as ``name: reason``)."""
@@ -155,13 +168,8 @@ def scan_folder(folder: Path = BUNDLED_DIR, max_bytes: int = MAX_PLAN_BYTES) -> 
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
     for path in plan_files(folder):
-        size = path.stat().st_size
-        if size > max_bytes:
-            skipped.append(Skipped(str(path), f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit "
-                                              f"for one plan (set {MAX_PLAN_ENV} to raise it)"))
-            continue
         try:
-            doc = make_document(path, manifest.get(path.name))
+            doc = read_plan(path, manifest.get(path.name), max_bytes)
         except CorpusError as exc:
             skipped.append(Skipped(str(path), str(exc)))
             continue

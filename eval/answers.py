@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from eval.metrics import mean, set_scores
 from eval.questions import Judge, Question
+from index.progress import progress_bar
 
 
 def answer_metrics(assistant, questions: list[Question], progress: bool = False) -> dict:
     judge = Judge(assistant.index.sources)
     prf, abstain_ok, false_abstain, cited_gold, problems = [], [], [], [], []
-    for q in _bar(questions, progress):
+    for q in progress_bar(questions, "eval ask", progress, "q"):
         answer = assistant.ask(q.question)
         if q.kind == "unanswerable":
             abstain_ok.append(not answer.found)
@@ -49,10 +50,3 @@ def answer_metrics(assistant, questions: list[Question], progress: bool = False)
         "problems": problems,
     }
 
-
-def _bar(items, progress: bool):
-    if not progress:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc="eval ask", unit="q")

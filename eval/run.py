@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from eval.metrics import RANK_METRICS, first_rank, mean
 from eval.questions import Judge, Question
 from index.fuse import DEFAULT_FUSION
+from index.progress import progress_bar
 from index.search import Hit, Index
 
 DEPTH = 10  # ranks scored; metrics are @1/@5/@10
@@ -59,7 +60,7 @@ def evaluate(index: Index, questions: Iterable[Question], methods: Iterable[str]
     questions = [q for q in questions if q.answers]
     out = []
     for method in methods:
-        for q in _bar(questions, f"eval {method}", progress):
+        for q in progress_bar(questions, f"eval {method}", progress, "q"):
             hits = index.search(q.question, k=fetch or depth, method=method, fusion=fusion)
             labels, ranking = labeler(q, hits)
             out.append(QueryResult(q.id, q.kind, method, q.question, len(q.answers),
@@ -100,10 +101,3 @@ def misses(results: list[QueryResult], k: int = 5) -> list[dict]:
                         "first_relevant_rank": r.first_rank, "found": len(found), "gold": r.n_gold})
     return out
 
-
-def _bar(items, desc: str, progress: bool):
-    if not progress:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=desc, unit="q")

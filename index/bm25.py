@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,11 @@ class BM25Index:
         return len(self.doc_len)
 
     def idf(self) -> np.ndarray:
+        """Lucene idf of every vocabulary term (computed once: ``ask`` reads it for every question)."""
+        return self._idf
+
+    @cached_property
+    def _idf(self) -> np.ndarray:
         return lucene_idf(self.n_docs, np.diff(self.ptr).astype(np.float64))
 
     def scores(self, query_terms: list[str]) -> np.ndarray:

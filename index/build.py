@@ -16,6 +16,7 @@ from corpus.errors import IndexStateError
 from index import dense, store
 from index.bm25 import build_bm25
 from index.encoder import Encoder
+from index.progress import progress_bar
 from index.tokenize import tokenize
 
 
@@ -92,7 +93,7 @@ def build_index(
     encoder = encoder or Encoder(model)
     chunks = chunk_documents(docs, chunker)
     texts = [index_text(c) for c in chunks]
-    bm25 = build_bm25([tokenize(t) for t in _bar(texts, "tokenize", progress)])
+    bm25 = build_bm25([tokenize(t) for t in progress_bar(texts, "tokenize", progress, "chunk")])
     vectors, encoded = embed(texts, encoder, previous_vectors(folder, encoder.fingerprint), progress)
     config = {
         "format_version": store.FORMAT_VERSION,
@@ -117,10 +118,3 @@ def build_index(
     store.write_atomically(folder, write)
     return BuildReport(str(folder), len(docs), len(chunks), encoded, len(chunks) - encoded, time.perf_counter() - started)
 
-
-def _bar(items, desc: str, progress: bool):
-    if not progress:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=desc, unit="chunk")
