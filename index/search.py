@@ -66,6 +66,7 @@ class Index:
         self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self.build_name: str | None = None  # the build folder this index was loaded from (see store.current_build_name)
 
     # -- loading ----------------------------------------------------------
     @classmethod
@@ -93,7 +94,9 @@ class Index:
         if faiss_index.d != built_with["dim"]:
             raise IndexStateError(f"the index at {folder} holds {faiss_index.d}-d vectors, not {built_with['dim']}: {store.BUILD_HINT}")
         sources = {row["doc_id"]: row["text"] for row in store.read_jsonl(build / "sources.jsonl")}
-        return cls(folder, config, chunks, bm25, faiss_index, sources, encoder)
+        index = cls(folder, config, chunks, bm25, faiss_index, sources, encoder)
+        index.build_name = build.name
+        return index
 
     # -- search -----------------------------------------------------------
     @property

@@ -32,6 +32,14 @@ REQUIRED = (CONFIG, "chunks.jsonl", "sources.jsonl", "dense.faiss", "bm25/vocab.
 BUILD_HINT = "run `assistant index build` to rebuild it"
 
 
+def current_build_name(folder: Path) -> str | None:
+    """The name written in ``CURRENT`` (cheap: no checks), or None when there is none or it is unreadable."""
+    try:
+        return (folder / POINTER).read_bytes().decode("utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def live_dir(folder: Path) -> Path:
     """The live build folder of an index directory, checked for completeness."""
     pointer = folder / POINTER
