@@ -1,4 +1,4 @@
-"""Command line: ``assistant index build``, ``search``, ``ask``, ``eval``, ``corpus inspect``.
+"""Command line: ``assistant index build|add|remove|verify|rollback|upgrade``, ``search``, ``ask``, ``eval``, ``ui``, ``corpus inspect``.
 
 JSON goes to stdout; messages and progress go to stderr. Library errors become
 one-line messages and exit status 2; nothing prints a traceback for bad input.
@@ -41,12 +41,18 @@ def _quiet_libraries() -> None:
 
 
 # -- index ---------------------------------------------------------------------
+def _writer_opts(args) -> dict:
+    """How a writer waits for another one: with a message, or not at all (--no-wait)."""
+    return {"wait": not args.no_wait, "on_wait": _err}
+
+
 def cmd_index_build(args) -> int:
     from assistant.core import build
     from corpus.chunk import ChunkerConfig
 
     chunker = ChunkerConfig(max_chars=args.max_chars, min_chars=args.min_chars)
-    report = build(args.corpus, args.index, model=args.model, chunker=chunker, progress=not args.quiet)
+    report = build(args.corpus, args.index, model=args.model, chunker=chunker, progress=not args.quiet,
+                   **_writer_opts(args))
     return _report(report, args)
 
 
@@ -65,13 +71,59 @@ def _report(report, args) -> int:
 def cmd_index_add(args) -> int:
     from assistant.core import add_plans
 
-    return _report(add_plans(args.files, args.index, model=args.model, progress=not args.quiet), args)
+    meta = {k: getattr(args, k) for k in ("city", "prefecture", "title", "period") if getattr(args, k)}
+    return _report(add_plans(args.files, args.index, model=args.model, progress=not args.quiet, meta=meta,
+                             **_writer_opts(args)), args)
 
 
 def cmd_index_remove(args) -> int:
     from assistant.core import remove_plans
 
-    return _report(remove_plans(args.names, args.index, model=args.model, progress=not args.quiet), args)
+    return _report(remove_plans(args.names, args.index, model=args.model, progress=not args.quiet,
+                                **_writer_opts(args)), args)
+
+
+def cmd_index_upgrade(args) -> int:
+    from assistant.core import upgrade
+
+    return _report(upgrade(args.index, model=args.model, progress=not args.quiet, **_writer_opts(args)), args)
+
+
+def cmd_index_verify(args) -> int:
+    from dataclasses import asdict
+
+    from assistant.core import index_dir
+    from index.verify import verify
+
+    report = verify(index_dir(args.index))
+    if args.json:
+        _print_json({**asdict(report), "ok": report.ok})
+    for label, check in (("live", report.live), ("previous", report.previous)):
+        if check is None:
+            continue
+        if check.ok:
+            counts = check.counts
+            _err(f"{label} build {check.build}: ok ({counts['documents']} plans, {counts['chunks']} chunks, "
+                 f"{counts['vectors']} vectors; every file matches its checksum)")
+        else:
+            _err(f"{label} build {check.build}: DAMAGED")
+            for problem in check.problems:
+                _err(f"  - {problem}")
+    if not report.ok:
+        rescue = report.previous is not None and report.previous.ok
+        _err("the live index is damaged: " + ("run `assistant index rollback` to make the previous build live, or "
+                                               if rescue else "") + "rebuild it with `assistant index build`")
+    return 0 if report.ok else 1
+
+
+def cmd_index_rollback(args) -> int:
+    from assistant.core import index_dir
+    from index.verify import rollback
+
+    check = rollback(index_dir(args.index), **_writer_opts(args))
+    _err(f"the previous build {check.build} is live again ({check.counts['documents']} plans, "
+         f"{check.counts['chunks']} chunks); the build it replaced is kept as the previous one")
+    return 0
 
 
 # -- corpus ----------------------------------------------------------------------
@@ -256,14 +308,30 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_index_build)
     add = idx.add_parser("add", help="add plan files to the index (embeds only their chunks)")
     add.add_argument("files", nargs="+", help="plan files (.txt/.md); a file with an indexed name replaces that plan")
+    add.add_argument("--city", help="the municipality of these plans (else front matter, manifest or title page)")
+    add.add_argument("--prefecture", help="their prefecture")
+    add.add_argument("--title", help="their title (else the first line)")
+    add.add_argument("--period", help="their plan period, e.g. 令和6年度〜令和10年度")
     remove = idx.add_parser("remove", help="remove plans from the index by file name or city")
     remove.add_argument("names", nargs="+", help="file names (doc ids) or cities, e.g. 003_bbb15f1f410c1012.txt or 新発田市")
-    for p in (add, remove):
+    upgrade = idx.add_parser("upgrade", help="rewrite an index of an older format version, keeping every plan")
+    rollback = idx.add_parser("rollback", help="make the previous build live again (after checking it)")
+    verify = idx.add_parser("verify", help="check every file of the live (and previous) build: sizes, checksums, counts")
+    for p in (b, add, remove, upgrade, rollback):
+        p.add_argument("--no-wait", action="store_true",
+                       help="refuse at once when another writer holds the index (default: wait for it)")
+    for p in (add, remove, upgrade):
         _index_opts(p)
         p.add_argument("--quiet", action="store_true", help="no progress bars")
         p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    for p in (rollback, verify):
+        p.add_argument("--index", help="index directory (env ASSISTANT_INDEX_DIR, default var/index)")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
     add.set_defaults(func=cmd_index_add)
     remove.set_defaults(func=cmd_index_remove)
+    upgrade.set_defaults(func=cmd_index_upgrade)
+    rollback.set_defaults(func=cmd_index_rollback)
+    verify.set_defaults(func=cmd_index_verify)
 
     cor = sub.add_parser("corpus", help="look at how plans are chunked").add_subparsers(dest="action", required=True)
     ins = cor.add_parser("inspect", help="print chunks with their heading paths and spans")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,20 +11,22 @@ from assistant.answer import Answer
 from corpus.chunk import ChunkerConfig
 from corpus.documents import BUNDLED_DIR, Document, max_plan_bytes, read_plan, scan_folder
 from corpus.errors import CorpusError, QueryError
-from index import store
 from index.build import BuildReport, build_index
 from index.fuse import DEFAULT_FUSION
 from index.search import Hit, Index
+from index.update import live_documents, update_index
 
 INDEX_ENV = "ASSISTANT_INDEX_DIR"
 DEFAULT_INDEX = Path("var/index")
 MAX_QUERY_CHARS = 2000  # longer questions are cut (e5 reads 512 tokens anyway)
+LONG_QUESTION_NOTICE = f"質問が長いため、先頭の{MAX_QUERY_CHARS}文字だけで検索しました"
 
 
 def clean_query(query) -> str:
     """The question as searched: stripped, control characters removed, cut to MAX_QUERY_CHARS."""
     if not isinstance(query, str):
         raise QueryError("the question must be text")
+    query = query[: MAX_QUERY_CHARS * 2]  # nothing below looks at more than this (control characters may go)
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in query).strip()
     if not text:
         raise QueryError("the question is empty: type a few words about what you are looking for")
@@ -35,70 +38,73 @@ def index_dir(folder: str | Path | None = None) -> Path:
 
 
 def build(corpus: str | Path | None = None, folder: str | Path | None = None, model: str | None = None,
-          chunker: ChunkerConfig = ChunkerConfig(), progress: bool = False) -> BuildReport:
+          chunker: ChunkerConfig = ChunkerConfig(), progress: bool = False, wait: bool = True,
+          on_wait: Callable[[str], None] | None = None) -> BuildReport:
     """Index the plans in ``corpus`` (default: the bundled five) into ``folder``.
 
     Files that cannot be used are left out and listed in ``BuildReport.skipped``; the build fails
-    only when no file can be read.
+    only when no file can be read. One writer at a time: see ``index.lock``.
     """
     corpus_dir = Path(corpus) if corpus else BUNDLED_DIR
     docs, skipped = scan_folder(corpus_dir, max_plan_bytes())
     if not docs:
         raise CorpusError(f"{corpus_dir}: no plan could be read ({'; '.join(map(str, skipped)) or 'no .txt or .md files'})")
-    report = build_index(docs, index_dir(folder), model=model, chunker=chunker, progress=progress)
+    report = build_index(docs, index_dir(folder), model=model, chunker=chunker, progress=progress, wait=wait,
+                         on_wait=on_wait)
     return replace(report, skipped=tuple(map(str, skipped)))
 
 
 def indexed_documents(folder: str | Path | None = None) -> tuple[list[Document], dict]:
-    """The plans held by the live index at ``folder`` (text and metadata), and its config."""
-    live = store.live_dir(index_dir(folder))
-    config = store.read_config(live)
-    meta = {d["doc_id"]: d for d in config.get("documents", [])}
-    docs = []
-    for row in store.read_jsonl(live / "sources.jsonl"):
-        m = meta.get(row["doc_id"], {})
-        docs.append(Document(row["doc_id"], row["text"], m.get("city", ""), m.get("title", ""),
-                             m.get("prefecture", ""), m.get("period", "")))
-    return docs, config
-
-
-def _rebuild(docs: list[Document], config: dict, folder, model: str | None, progress: bool, skipped=()) -> BuildReport:
-    chunker = ChunkerConfig(**config.get("chunker", {}))
-    report = build_index(docs, index_dir(folder), model=model or config["model"]["name"], chunker=chunker, progress=progress)
-    return replace(report, skipped=tuple(map(str, skipped)))
+    """The plans held by the live index at ``folder`` (text and metadata, checked), and its config."""
+    return live_documents(index_dir(folder))
 
 
 def add_plans(files: list[str | Path], folder: str | Path | None = None, model: str | None = None,
-              progress: bool = False) -> BuildReport:
-    """Add (or replace, by file name) plans in the live index; only their chunks are embedded."""
-    docs, config = indexed_documents(folder)
-    by_id = {d.doc_id: d for d in docs}
-    skipped, added = [], 0
+              progress: bool = False, meta: dict | None = None, wait: bool = True,
+              on_wait: Callable[[str], None] | None = None) -> BuildReport:
+    """Add (or replace, by file name) plans in the live index; only their chunks are embedded.
+
+    ``meta``: city, prefecture, title, period for every file (over front matter and title page).
+    """
+    docs, skipped = [], []
     for file in map(Path, files):
         try:
-            doc = read_plan(file)
+            docs.append(read_plan(file, meta))
         except CorpusError as exc:
             skipped.append(str(exc))
-            continue
-        by_id[doc.doc_id] = doc
-        added += 1
-    if not added:
+    if not docs:
         raise CorpusError("no plan was added: " + "; ".join(skipped))
-    return _rebuild(list(by_id.values()), config, folder, model, progress, skipped)
+
+    def change(live: list[Document]) -> list[Document]:
+        by_id = {d.doc_id: d for d in live}
+        by_id.update((d.doc_id, d) for d in docs)
+        return list(by_id.values())
+
+    report = update_index(index_dir(folder), change, model, progress, wait, on_wait)
+    return replace(report, skipped=tuple(skipped))
 
 
 def remove_plans(names: list[str], folder: str | Path | None = None, model: str | None = None,
-                 progress: bool = False) -> BuildReport:
+                 progress: bool = False, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> BuildReport:
     """Remove plans by file name or city from the live index."""
-    docs, config = indexed_documents(folder)
-    unknown = [n for n in names if not any(n in (d.doc_id, d.city) for d in docs)]
-    if unknown:
-        held = ", ".join(f"{d.doc_id} ({d.city})" for d in docs)
-        raise QueryError(f"not in the index: {', '.join(unknown)}; it holds {held}")
-    keep = [d for d in docs if d.doc_id not in names and d.city not in names]
-    if not keep:
-        raise QueryError("that would remove every plan; build a new index instead (`assistant index build --corpus DIR`)")
-    return _rebuild(keep, config, folder, model, progress)
+
+    def change(docs: list[Document]) -> list[Document]:
+        unknown = [n for n in names if not any(n in (d.doc_id, d.city) for d in docs)]
+        if unknown:
+            held = ", ".join(f"{d.doc_id} ({d.city})" for d in docs)
+            raise QueryError(f"not in the index: {', '.join(unknown)}; it holds {held}")
+        keep = [d for d in docs if d.doc_id not in names and d.city not in names]
+        if not keep:
+            raise QueryError("that would remove every plan; build a new index instead (`assistant index build --corpus DIR`)")
+        return keep
+
+    return update_index(index_dir(folder), change, model, progress, wait, on_wait)
+
+
+def upgrade(folder: str | Path | None = None, model: str | None = None, progress: bool = False, wait: bool = True,
+            on_wait: Callable[[str], None] | None = None) -> BuildReport:
+    """Rewrite the live index in this program's format with the same plans (vectors are reused)."""
+    return update_index(index_dir(folder), list, model, progress, wait, on_wait)
 
 
 class Assistant:
@@ -146,5 +152,6 @@ class Assistant:
         cleaned = clean_query(question)
         answer = ask(self.index, cleaned, self.resolve_cities(city), method, generator or from_env())
         if len(question.strip()) > MAX_QUERY_CHARS:
-            answer = replace(answer, question=question, notices=(*answer.notices, f"質問が長いため、先頭の{MAX_QUERY_CHARS}文字だけで検索しました"))
+            # the answer carries the question as searched: a huge one is not copied into JSON, CSV or the page
+            answer = replace(answer, notices=(*answer.notices, LONG_QUESTION_NOTICE))
         return answer

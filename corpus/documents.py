@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.errors import CorpusError
+from corpus.intake import MAX_PLAN_BYTES, folder_entries, max_plan_bytes, read_bytes
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "plans"
 MANIFEST_NAME = "manifest.json"
-SUFFIXES = (".txt", ".md")
-MAX_PLAN_ENV = "ASSISTANT_MAX_PLAN_MB"
-MAX_PLAN_BYTES = 5_000_000  # the largest bundled plan is 0.13 MB; a 300-page plan as text is about 1 MB
-
-
-def max_plan_bytes() -> int:
-    try:
-        return int(float(os.environ.get(MAX_PLAN_ENV, "")) * 1e6)
-    except ValueError:
-        return MAX_PLAN_BYTES
+MAX_META_CHARS = 200  # a title (or city, period …) longer than this is cut: it is copied into every answer
 ENCODINGS = ("utf-8-sig", "cp932")
 
 
@@ -50,13 +41,10 @@ def decode(raw: bytes, name: str) -> str:
     raise CorpusError(f"{name}: cannot decode the file as UTF-8 or Shift_JIS/CP932; save it as UTF-8 and try again")
 
 
-def read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read the file ({exc.strerror})") from exc
+def read_text(path: Path, max_bytes: int | None = None) -> str:
+    """A plan file's text (checked and bounded by ``corpus.intake``), newlines normalized."""
     # newlines are normalized so that spans index the same text on every platform
-    return decode(raw, str(path)).replace("\r\n", "\n").replace("\r", "\n")
+    return decode(read_bytes(path, max_bytes), str(path)).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load_manifest(folder: Path) -> dict[str, dict]:
@@ -75,12 +63,18 @@ _CITY = re.compile(r"^([\u4e00-\u9fff\u3041-\u30ff]{1,5}?[市町村])(?![町村�
 _EDITION = re.compile(r"^(第\d+次|令和\d*年?度?|平成\d*年?度?)")
 
 
+def cap(value: str, limit: int = MAX_META_CHARS) -> str:
+    """Metadata cut to ``limit`` characters (with …), whitespace runs collapsed."""
+    value = " ".join(str(value).split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def detect_title(text: str) -> str:
-    """The first non-empty line, with markdown/HTML markup removed."""
+    """The first non-empty line, with markdown/HTML markup removed, at most MAX_META_CHARS long."""
     for line in text.splitlines():
-        clean = re.sub(r"<[^>]+>|^#+\s*|\*\*", "", line).strip()
+        clean = re.sub(r"<[^>]+>|^#+\s*|\*\*", "", line[: MAX_META_CHARS * 4]).strip()
         if clean:
-            return unicodedata.normalize("NFKC", clean)
+            return cap(unicodedata.normalize("NFKC", clean))
     return ""
 
 
@@ -115,34 +109,26 @@ def front_matter(text: str) -> tuple[dict, str]:
     return meta, blank + text[match.end():]
 
 
-def make_document(path: Path, meta: dict | None = None) -> Document:
-    front, text = front_matter(read_text(path))
+def make_document(path: Path, meta: dict | None = None, max_bytes: int | None = None) -> Document:
+    """A plan file as a Document; its city from ``meta``, front matter or title page, else CorpusError."""
+    front, text = front_matter(read_text(path, max_bytes))
     if not text.strip():
         raise CorpusError(f"{path.name}: the file is empty")
-    meta = {**front, **(meta or {})}
-    title = meta.get("title") or detect_title(text)
-    city = meta.get("city") or detect_city(text) or path.stem
+    meta = {**front, **{k: v for k, v in (meta or {}).items() if v}}
+    title = cap(meta.get("title") or detect_title(text))
+    city = cap(meta.get("city") or detect_city(text), 50)
+    if not city:
+        raise CorpusError(f"{path.name}: cannot tell which municipality this plan belongs to (no 市町村 name on its "
+                          "title page); give it with --city (or `city:` in front matter or the folder's manifest.json)")
     return Document(
         doc_id=path.name, text=text, city=city, title=title,
-        prefecture=meta.get("prefecture", ""), period=meta.get("period", ""), path=str(path),
+        prefecture=cap(meta.get("prefecture", ""), 50), period=cap(meta.get("period", ""), 50), path=str(path),
     )
 
 
-def plan_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
-
-
 def read_plan(path: Path, meta: dict | None = None, max_bytes: int | None = None) -> Document:
-    """One plan file as a Document; CorpusError naming the file when it is missing, too large or unusable."""
-    max_bytes = max_bytes or max_plan_bytes()
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read the file ({exc.strerror})") from exc
-    if size > max_bytes:
-        raise CorpusError(f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit "
-                          f"for one plan (set {MAX_PLAN_ENV} to raise it)")
-    return make_document(path, meta)
+    """One plan file as a Document; CorpusError naming the file when it cannot be used (``corpus.intake``)."""
+    return make_document(Path(path), meta, max_bytes or max_plan_bytes())
 
 
 @dataclass(frozen=True)
@@ -164,10 +150,11 @@ def scan_folder(folder: Path = BUNDLED_DIR, max_bytes: int = MAX_PLAN_BYTES) -> 
     if not folder.is_dir():
         raise CorpusError(f"{folder}: no such corpus folder")
     manifest = load_manifest(folder)
+    files, left_out = folder_entries(folder, ignore=(MANIFEST_NAME,))
+    skipped = [Skipped(str(path), reason) for path, reason in left_out]
     docs: list[Document] = []
-    skipped: list[Skipped] = []
     seen: dict[str, str] = {}
-    for path in plan_files(folder):
+    for path in files:
         try:
             doc = read_plan(path, manifest.get(path.name), max_bytes)
         except CorpusError as exc:

@@ -19,3 +19,7 @@ class IndexStateError(AssistantError):
 
 class QueryError(AssistantError):
     """A question or search request cannot be served as given."""
+
+
+class IndexBusyError(AssistantError):
+    """Another writer holds the index folder (and the caller chose not to wait)."""

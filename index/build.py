@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -12,10 +13,11 @@ import numpy as np
 
 from corpus.chunk import Chunk, ChunkerConfig, chunk_documents
 from corpus.documents import Document
-from corpus.errors import IndexStateError
-from index import dense, store
+from corpus.errors import CorpusError, IndexStateError
+from index import dense, snapshot, store
 from index.bm25 import build_bm25
 from index.encoder import Encoder
+from index.lock import WriterLock
 from index.progress import progress_bar
 from index.tokenize import tokenize
 
@@ -49,17 +51,19 @@ def corpus_fingerprint(docs: list[Document], chunker: ChunkerConfig) -> str:
 
 
 def previous_vectors(folder: Path, model_fingerprint: str) -> dict[str, np.ndarray]:
-    """Vectors of the live index at ``folder`` by text key, if it was built with this model."""
+    """Vectors of the live index at ``folder`` by text key, if it was built with this model (any format version)."""
     try:
-        build = store.live_dir(folder)
-        config = store.read_config(build)
+        build = store.live_dir(folder) if (folder / store.POINTER).exists() else None
+        if build is None:
+            return {}
+        config = json.loads((build / store.CONFIG).read_text(encoding="utf-8"))
         if config["model"]["fingerprint"] != model_fingerprint:
             return {}
         keys = [row["embed_key"] for row in store.read_jsonl(build / "chunks.jsonl")]
         vectors = dense.all_vectors(dense.load_faiss(build / "dense.faiss"))
-    except (IndexStateError, KeyError, RuntimeError, OSError):
+    except (IndexStateError, KeyError, TypeError, ValueError, RuntimeError, OSError):
         return {}
-    if len(keys) != len(vectors):
+    if len(keys) != len(vectors) or not np.isfinite(vectors).all():
         return {}
     return dict(zip(keys, vectors))
 
@@ -78,43 +82,61 @@ def embed(chunks_text: list[str], encoder: Encoder, reuse: dict[str, np.ndarray]
 
 
 def chunk_row(chunk: Chunk, key: str) -> dict:
+    """A chunks.jsonl row: its document's title and city live once in documents.jsonl."""
     row = asdict(chunk)
+    del row["doc_title"], row["city"]
     row["path"] = list(chunk.path)
     row["embed_key"] = key
     return row
 
 
+def document_row(doc: Document) -> dict:
+    return {"doc_id": doc.doc_id, "city": doc.city, "title": doc.title, "prefecture": doc.prefecture,
+            "period": doc.period, "chars": len(doc.text), "sha256": hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+            "path": doc.path}
+
+
 def build_index(
     docs: list[Document], folder: Path, model: str | None = None,
     chunker: ChunkerConfig = ChunkerConfig(), progress: bool = False, encoder: Encoder | None = None,
+    lock: WriterLock | None = None, wait: bool = True, on_wait: Callable[[str], None] | None = None,
 ) -> BuildReport:
-    """Chunk, tokenize, embed and write an index directory atomically."""
+    """Chunk, tokenize, embed and write an index directory atomically.
+
+    Holds the folder's writer lock throughout (``lock`` if the caller already holds it; else one is
+    taken, waiting for another writer when ``wait``, calling ``on_wait`` with a message first).
+    """
+    folder = Path(folder)
+    if lock is None or not lock.held:
+        with WriterLock(folder, wait=wait, on_wait=on_wait) as own:
+            return build_index(docs, folder, model, chunker, progress, encoder, lock=own)
     started = time.perf_counter()
+    repeated = sorted({d.doc_id for d in docs if sum(1 for e in docs if e.doc_id == d.doc_id) > 1})
+    if repeated:
+        raise CorpusError(f"two plans have the same file name ({', '.join(repeated)}): rename one of them")
     encoder = encoder or Encoder(model)
     chunks = chunk_documents(docs, chunker)
     texts = [index_text(c) for c in chunks]
     bm25 = build_bm25([tokenize(t) for t in progress_bar(texts, "tokenize", progress, "chunk")])
     vectors, encoded = embed(texts, encoder, previous_vectors(folder, encoder.fingerprint), progress)
+    counts = snapshot.counts(docs, docs, chunks, bm25.n_docs, len(vectors))
     config = {
         "format_version": store.FORMAT_VERSION,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "model": {"name": encoder.name, "fingerprint": encoder.fingerprint, "dim": int(vectors.shape[1]) if len(vectors) else encoder.dim},
         "chunker": asdict(chunker),
         "corpus_fingerprint": corpus_fingerprint(docs, chunker),
-        "documents": [
-            {"doc_id": d.doc_id, "city": d.city, "title": d.title, "prefecture": d.prefecture, "period": d.period,
-             "chars": len(d.text)} for d in docs
-        ],
+        "counts": counts,
         "n_chunks": len(chunks),
     }
 
     def write(build: Path) -> None:
-        store.write_jsonl(build / "chunks.jsonl", (chunk_row(c, text_key(t)) for c, t in zip(chunks, texts)))
+        store.write_jsonl(build / "documents.jsonl", (document_row(d) for d in docs))
         store.write_jsonl(build / "sources.jsonl", ({"doc_id": d.doc_id, "text": d.text} for d in docs))
+        store.write_jsonl(build / "chunks.jsonl", (chunk_row(c, text_key(t)) for c, t in zip(chunks, texts)))
         bm25.save(build / "bm25")
         dense.save_faiss(dense.build_faiss(vectors), build / "dense.faiss")
         (build / store.CONFIG).write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
 
-    store.write_atomically(folder, write)
+    store.write_atomically(folder, write, lock=lock, counts=lambda: counts)
     return BuildReport(str(folder), len(docs), len(chunks), encoded, len(chunks) - encoded, time.perf_counter() - started)
-

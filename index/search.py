@@ -11,7 +11,7 @@ import numpy as np
 
 from corpus.chunk import PATH_SEPARATOR, Chunk
 from corpus.errors import IndexStateError, QueryError
-from index import dense, store
+from index import dense, snapshot
 from index.bm25 import BM25Index
 from index.encoder import Encoder
 from index.fuse import DEFAULT_FUSION, FUSERS, fuse
@@ -45,13 +45,6 @@ class Hit:
         return asdict(self)
 
 
-def _chunk(row: dict) -> Chunk:
-    return Chunk(
-        row["chunk_id"], row["doc_id"], row["city"], row["doc_title"], tuple(row["path"]),
-        row["text"], row["start"], row["end"], row.get("kind", "text"),
-    )
-
-
 class Index:
     """A loaded index; the embedding model loads on the first dense query."""
 
@@ -67,35 +60,24 @@ class Index:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self.build_name: str | None = None  # the build folder this index was loaded from (see store.current_build_name)
+        self.documents: dict[str, dict] = {}  # doc_id -> city, title, prefecture, period … (documents.jsonl)
 
     # -- loading ----------------------------------------------------------
     @classmethod
-    def load(cls, folder: Path, model: str | None = None, encoder: Encoder | None = None) -> Index:
-        build = store.live_dir(folder)
-        config = store.read_config(build)
-        encoder = encoder or Encoder(model or config["model"]["name"])
-        built_with = config["model"]
+    def load(cls, folder: Path, model: str | None = None, encoder: Encoder | None = None,
+             checksums: bool | None = None) -> Index:
+        """Load the live build of ``folder``, checked (``index.snapshot``); the model loads on first use."""
+        snap = snapshot.load(Path(folder), checksums=checksums)
+        built_with = snap.config["model"]
+        encoder = encoder or Encoder(model or built_with["name"])
         if built_with["fingerprint"] != encoder.fingerprint:
             raise IndexStateError(
                 f"the index at {folder} was built with model {built_with['name']} ({built_with['fingerprint']}), "
                 f"but {encoder.name} ({encoder.fingerprint}) is selected: run `assistant index build` with this model"
             )
-        chunks = [_chunk(row) for row in store.read_jsonl(build / "chunks.jsonl")]
-        try:
-            bm25 = BM25Index.load(build / "bm25")
-            faiss_index = dense.load_faiss(build / "dense.faiss")
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise IndexStateError(f"the index at {folder} is damaged ({exc}): {store.BUILD_HINT}") from exc
-        if not (len(chunks) == bm25.n_docs == faiss_index.ntotal == config.get("n_chunks")):
-            raise IndexStateError(
-                f"the index at {folder} is inconsistent ({len(chunks)} chunks, {bm25.n_docs} BM25 documents, "
-                f"{faiss_index.ntotal} vectors): {store.BUILD_HINT}"
-            )
-        if faiss_index.d != built_with["dim"]:
-            raise IndexStateError(f"the index at {folder} holds {faiss_index.d}-d vectors, not {built_with['dim']}: {store.BUILD_HINT}")
-        sources = {row["doc_id"]: row["text"] for row in store.read_jsonl(build / "sources.jsonl")}
-        index = cls(folder, config, chunks, bm25, faiss_index, sources, encoder)
-        index.build_name = build.name
+        index = cls(Path(folder), snap.config, snap.chunks, snap.bm25, snap.faiss, snap.sources, encoder)
+        index.build_name = snap.build.name
+        index.documents = snap.documents
         return index
 
     # -- search -----------------------------------------------------------

@@ -5,7 +5,7 @@ from pathlib import Path
 from corpus.documents import decode, detect_city, load_folder, make_document, scan_folder
 from corpus.errors import CorpusError
 
-TEXT = "# 第2次〇〇市地域情報化計画\n\n## 第1章 計画の策定にあたって\nマイナンバーカードの普及を進めます。\n"
+TEXT = "# 第2次山田市地域情報化計画\n\n## 第1章 計画の策定にあたって\nマイナンバーカードの普及を進めます。\n"
 
 
 def test_bundled_manifest_covers_the_five_plans(docs):
@@ -34,12 +34,15 @@ def test_bad_files_are_skipped_with_a_reason_and_the_rest_is_read(tmp_path):
     (tmp_path / "empty.md").write_text("  \n\n", encoding="utf-8")
     (tmp_path / "copy.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "huge.txt").write_bytes(("計画" * 10).encode() * 200_000)  # 12 MB
-    (tmp_path / "plain.txt").write_text("見出しのない文章だけのファイルです。" * 50, encoding="utf-8")
+    (tmp_path / "plain.txt").write_text("山田市では" + "見出しのない文章だけのファイルです。" * 50, encoding="utf-8")
+    (tmp_path / "nocity.txt").write_text("どの自治体の計画か書かれていない文章です。" * 5, encoding="utf-8")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
     docs, skipped = scan_folder(tmp_path)
     assert [d.doc_id for d in docs] == ["copy.txt", "plain.txt"]  # files are read in name order
     reasons = {Path(s.path).name: str(s) for s in skipped}
-    assert set(reasons) == {"broken.txt", "empty.md", "huge.txt", "good.txt"}
+    assert set(reasons) == {"broken.txt", "empty.md", "huge.txt", "good.txt", "nocity.txt", "scan.pdf"}
     assert "UTF-8" in reasons["broken.txt"] and "empty" in reasons["empty.md"] and "MB" in reasons["huge.txt"]
+    assert "--city" in reasons["nocity.txt"] and ".txt, .md" in reasons["scan.pdf"]
     assert "same text as copy.txt" in reasons["good.txt"]
     assert all(name in reason for name, reason in reasons.items())
 

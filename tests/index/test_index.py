@@ -21,7 +21,11 @@ def test_first_build_embeds_every_distinct_chunk(built_index):
     config = json.loads((build / "config.json").read_text())
     assert config["format_version"] == store.FORMAT_VERSION
     assert config["model"]["name"] == "intfloat/multilingual-e5-small" and config["model"]["fingerprint"]
-    assert {p.name for p in build.iterdir()} == {"config.json", "chunks.jsonl", "sources.jsonl", "bm25", "dense.faiss"}
+    assert {p.name for p in build.iterdir()} == {"config.json", "documents.jsonl", "chunks.jsonl", "sources.jsonl", "bm25",
+                                                 "dense.faiss", "files.json"}
+    assert config["counts"] == {"documents": 5, "sources": 5, "chunks": report.chunks, "chunk_documents": 5,
+                                "bm25_documents": report.chunks, "vectors": report.chunks}
+    assert "doc_title" not in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()[0]
     assert not list(folder.rglob("*.pkl")) and not list(folder.rglob("*.pickle"))
 
 
