@@ -207,8 +207,9 @@ def remove_stale(folder: Path) -> list[str]:
         if not child.is_dir() or not child.name.startswith("build-") or child.name in keep:
             continue
         owner = _OWNER.match(child.name)
-        if owner and _running(int(owner.group(1))) and int(owner.group(1)) != os.getpid():
-            continue  # a writer of another program version that took no lock: leave its folder alone
+        if (owner and int(owner.group(1)) != os.getpid() and _running(int(owner.group(1)))
+                and not (child / integrity.SEAL).exists()):
+            continue  # unsealed, and its writer is alive: it is being written (by a process that took no lock)
         shutil.rmtree(child, ignore_errors=True)
         removed.append(child.name)
     return removed

@@ -96,11 +96,20 @@ def test_old_format_version_is_refused(built_index, tmp_path, encoder):
         Index.load(_broken_copy(built_index, tmp_path, damage), encoder=encoder)
 
 
+def _reseal(build):
+    """Seal a changed build again, so that the check under test (not the seal) is what refuses it."""
+    from index import integrity
+
+    counts = json.loads((build / integrity.SEAL).read_text())["counts"]
+    integrity.seal(build, counts)
+
+
 def test_other_model_is_refused(built_index, tmp_path, encoder):
     def damage(build):
         config = json.loads((build / "config.json").read_text())
         config["model"]["fingerprint"] = "0000"
         (build / "config.json").write_text(json.dumps(config))
+        _reseal(build)
 
     with pytest.raises(IndexStateError, match="built with model"):
         Index.load(_broken_copy(built_index, tmp_path, damage), encoder=encoder)
@@ -119,6 +128,7 @@ def test_chunk_vector_count_mismatch_is_refused(built_index, tmp_path, encoder):
     def damage(build):
         lines = (build / "chunks.jsonl").read_text().splitlines()
         (build / "chunks.jsonl").write_text("\n".join(lines[:-1]) + "\n")
+        _reseal(build)
 
     with pytest.raises(IndexStateError, match="inconsistent"):
         Index.load(_broken_copy(built_index, tmp_path, damage), encoder=encoder)
