@@ -3,22 +3,28 @@
 The assistant (index and model) is loaded once by ``serve`` and shared by all
 requests; Gradio's queue serves concurrent users. Handlers never raise:
 library errors become friendly messages, anything else is logged and reported
-as an internal error, so no traceback reaches the page.
+as an internal error, so no traceback reaches the page. The served assistant
+follows the index folder (``ui.live``), temporary files stay in the app's own
+folder (``ui.files``), and ``ui.auth`` guards every route.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from pathlib import Path
 
+from assistant.core import MAX_QUERY_CHARS
 from corpus.errors import AssistantError, IndexStateError, QueryError
 from ui import render
+from ui.auth import AUTH_ENV, Guard, LoginAttempts, Throttle, parse_auth
+from ui.files import TempFiles, default_root
+from ui.live import DEFAULT_POLL_S, LiveAssistant
+
+__all__ = ["AUTH_ENV", "CSS", "EMPTY", "Handlers", "build_app", "launch", "parse_auth", "serve"]
 
 log = logging.getLogger("assistant.ui")
 
-AUTH_ENV = "ASSISTANT_UI_AUTH"  # "user:password" or "u1:p1,u2:p2"
 STAFF_EXAMPLES = [
     "コンビニ交付を計画している市は？",
     "テレワークに取り組む自治体はどこ？",
@@ -33,6 +39,8 @@ CITIZEN_EXAMPLES = [
 METHODS = ["hybrid", "bm25", "dense"]
 EMPTY = "質問を入力してください（例：「コンビニ交付を計画している市は？」）。"
 INTERNAL = "内部エラーが発生しました。時間をおいてもう一度お試しください。問題が続く場合は管理者に連絡してください。"
+UPDATED = "索引が更新されました"
+MAX_HISTORY = 40  # chat messages a request carries back; older ones are dropped, so no request grows without bound
 CSS = """
 .answer { padding: 12px 16px; border-radius: 8px; line-height: 1.7; }
 .answer-found { background: #eef6ee; } .answer-none, .answer-notice { background: #fff5e6; }
@@ -44,17 +52,16 @@ CSS = """
 """
 
 
-def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
-    """``user:password[,user2:password2]`` -> Gradio's auth list; None when unset."""
-    if not value:
-        return None
-    pairs = []
-    for item in value.split(","):
-        user, sep, password = item.strip().partition(":")
-        if not sep or not user or not password:
-            raise AssistantError(f"{AUTH_ENV} must look like user:password (comma-separated for several users)")
-        pairs.append((user, password))
-    return pairs
+def bounded(question) -> str:
+    """The question as the handlers see it: text, stripped, at most one character over MAX_QUERY_CHARS.
+
+    Cut before any other work (a 350,000-character question sent through the API cost
+    seconds of CPU and a megabytes-large CSV). The one extra character makes the library
+    cut to MAX_QUERY_CHARS itself and add its own notice, so page and CLI say the same.
+    """
+    if not isinstance(question, str):
+        return ""
+    return question.strip()[:MAX_QUERY_CHARS + 1]
 
 
 def _friendly(exc: AssistantError) -> str:
@@ -68,65 +75,111 @@ def _friendly(exc: AssistantError) -> str:
 
 
 class Handlers:
-    """The app's request handlers over one loaded assistant (plain methods: testable without a browser)."""
+    """The app's request handlers (plain methods: testable without a browser).
 
-    def __init__(self, assistant, csv_dir: Path | None = None):
-        self.assistant = assistant
-        self.csv_dir = csv_dir or Path(tempfile.mkdtemp(prefix="assistant-csv-"))
+    ``source`` is an Assistant or a ``LiveAssistant``; each request reads the assistant
+    once and uses only that one, so an index swapped in meanwhile never mixes with it.
+    """
 
-    def terms(self, question: str) -> list[str]:
+    def __init__(self, source, files: TempFiles | Path | None = None):
+        self.live = source if isinstance(source, LiveAssistant) else LiveAssistant(source)
+        if files is None:
+            files = TempFiles(default_root(self.live.current.index.folder))
+        self.files = files if isinstance(files, TempFiles) else TempFiles(files)
+
+    @property
+    def assistant(self):
+        return self.live.current
+
+    @staticmethod
+    def terms(assistant, question: str) -> list[str]:
         from assistant.evidence import name_terms, question_terms
 
-        drop = name_terms(self.assistant.cities)
+        drop = name_terms(assistant.cities)
         return [t for t in question_terms(question) if t not in drop]
 
     def staff(self, question: str, cities: list[str] | None, method: str):
         """-> (answer html, city×status rows, citations html, csv path or None)."""
-        if not question or not question.strip():
+        question = bounded(question)
+        if not question:
             return render.message_html(EMPTY), [], "", None
+        assistant = self.assistant
         try:
-            answer = self.assistant.ask(question, city=cities or None, method=method or "hybrid").to_dict()
+            answer = assistant.ask(question, city=cities or None, method=method or "hybrid").to_dict()
         except AssistantError as exc:
             return render.message_html(_friendly(exc), "error"), [], "", None
         except Exception:  # noqa: BLE001 - the page must never show a traceback
             log.exception("staff request failed")
             return render.message_html(INTERNAL, "error"), [], "", None
-        terms = self.terms(answer["question"])
-        path = self.csv_dir / f"answer-{abs(hash((question, tuple(cities or ()), method))) % 10**10}.csv"
-        path.write_text(render.answer_csv(answer), encoding="utf-8-sig")
+        answer["question"] = answer["question"][:MAX_QUERY_CHARS]  # what was searched (see ``bounded``)
+        terms = self.terms(assistant, answer["question"])
+        try:
+            path = str(self.files.write_csv(render.answer_csv(answer)))
+        except OSError:  # a full disk costs the download, not the answer
+            log.exception("writing the CSV failed")
+            path = None
         return (render.answer_html(answer), render.status_rows(answer),
-                render.citations_html(answer, self.assistant.index.sources, terms), str(path))
+                render.citations_html(answer, assistant.index.sources, terms), path)
 
     def chat(self, message: str, history: list[dict] | None):
         """-> (updated history, cleared textbox). The user's words are escaped before display."""
-        history = list(history or [])
-        if not message or not message.strip():
+        history = list(history or [])[-MAX_HISTORY:]
+        message = bounded(message)
+        if not message:
             return history + [{"role": "assistant", "content": EMPTY}], ""
-        shown = render.esc(message if len(message) <= 300 else message[:300] + "…")
+        shown = render.md_text(message if len(message) <= 300 else message[:300] + "…")
         try:
             reply = render.chat_reply(self.assistant.ask(message).to_dict())
         except AssistantError as exc:
-            reply = render.esc(_friendly(exc))
+            reply = render.md_text(_friendly(exc))
         except Exception:  # noqa: BLE001
             log.exception("chat request failed")
             reply = INTERNAL
         return history + [{"role": "user", "content": shown}, {"role": "assistant", "content": reply}], ""
 
+    def index_view(self, page_build: str | None, selected: list[str] | None):
+        """-> (city choices, selection still valid, notice html, build name) for a page that last saw ``page_build``.
 
-def build_app(assistant):
+        A page loaded before ``assistant index add`` learns the new list of cities, and is told.
+        """
+        assistant = self.assistant
+        cities = list(assistant.cities)
+        build = assistant.index.build_name
+        kept = [c for c in (selected or []) if c in cities]
+        notice = ""
+        if page_build is not None and build != page_build:
+            notice = render.message_html(f"{UPDATED}（{len(cities)}市の計画：{'、'.join(cities)}）")
+        return cities, kept, notice, build
+
+
+def build_app(source, files: TempFiles | None = None):
+    """The Blocks app over an Assistant or a LiveAssistant; its temporary files go to ``files``.
+
+    ``files`` (default: ``ui-tmp`` next to the index) becomes Gradio's cache too, and
+    Gradio removes what it handed out after ``files.ttl_s``.
+    """
     import gradio as gr
 
-    handlers = Handlers(assistant)
-    with gr.Blocks(title="自治体計画 検索・Q&A", analytics_enabled=False) as app:
+    handlers = Handlers(source, files)
+    handlers.files.use_for_gradio()  # before any component exists: each reads it when created
+
+    def refresh(page_build, selected):
+        cities, kept, notice, build = handlers.index_view(page_build, selected)
+        return gr.update(choices=cities, value=kept), notice, build
+
+    with gr.Blocks(title="自治体計画 検索・Q&A", analytics_enabled=False, delete_cache=handlers.files.delete_cache) as app:
         gr.Markdown("# 自治体計画 検索・Q&A\n地域情報化計画・DX推進計画の本文から、出典つきで答えます。")
+        page_build = gr.State(None)  # the index build this page last saw
         with gr.Tab("職員向け（横断検索）", id="staff"):
             with gr.Row():
                 question = gr.Textbox(label="質問", placeholder=STAFF_EXAMPLES[0], scale=4, elem_id="staff-question",
-                                      max_length=20000)
+                                      max_length=MAX_QUERY_CHARS)
                 ask_btn = gr.Button("検索", variant="primary", scale=1, elem_id="staff-ask")
             with gr.Row():
-                cities = gr.Dropdown(assistant.cities, multiselect=True, label="市で絞り込む（空欄＝すべて）", elem_id="staff-cities")
+                cities = gr.Dropdown(handlers.assistant.cities, multiselect=True, label="市で絞り込む（空欄＝すべて）",
+                                     elem_id="staff-cities")
                 method = gr.Radio(METHODS, value="hybrid", label="検索方式", elem_id="staff-method")
+            index_notice = gr.HTML(elem_id="index-notice")
             gr.Examples(STAFF_EXAMPLES, inputs=question, label="質問の例")
             answer = gr.HTML(elem_id="staff-answer")
             table = gr.Dataframe(headers=["市", "状況", "根拠（要約）", "節"], label="市ごとの状況と根拠",
@@ -134,30 +187,47 @@ def build_app(assistant):
             evidence = gr.HTML(elem_id="staff-citations")
             csv_file = gr.File(label="結果をCSVでダウンロード", elem_id="staff-csv")
             outputs = [answer, table, evidence, csv_file]
-            ask_btn.click(handlers.staff, [question, cities, method], outputs, api_name="staff")
-            question.submit(handlers.staff, [question, cities, method], outputs, api_visibility="private")
+            view = ([page_build, cities], [cities, index_notice, page_build])
+            ask_btn.click(handlers.staff, [question, cities, method], outputs, api_name="staff").then(
+                refresh, *view, api_visibility="private")
+            question.submit(handlers.staff, [question, cities, method], outputs, api_visibility="private").then(
+                refresh, *view, api_visibility="private")
         with gr.Tab("市民向けFAQ", id="citizen"):
             gr.Markdown("市の計画について、ふだんの言葉で質問できます。答えには出典（計画書の該当箇所）がつきます。")
-            chatbot = gr.Chatbot(label="FAQチャット", elem_id="citizen-chat", height=420)
+            # Replies carry plan text, escaped by render.md_text; no HTML tag is let through either.
+            chatbot = gr.Chatbot(label="FAQチャット", elem_id="citizen-chat", height=420, sanitize_html=True,
+                                 allow_tags=False, allow_file_downloads=False)
             with gr.Row():
                 message = gr.Textbox(label="質問", placeholder=CITIZEN_EXAMPLES[0], scale=4, elem_id="citizen-message",
-                                     max_length=20000)
+                                     max_length=MAX_QUERY_CHARS)
                 send = gr.Button("送信", variant="primary", scale=1, elem_id="citizen-send")
             gr.Examples(CITIZEN_EXAMPLES, inputs=message, label="質問の例")
             send.click(handlers.chat, [message, chatbot], [chatbot, message], api_name="chat")
             message.submit(handlers.chat, [message, chatbot], [chatbot, message], api_visibility="private")
+        app.load(refresh, *view, api_visibility="private")  # a page opened after an index update gets its cities
+    return app
+
+
+def launch(app, host: str = "127.0.0.1", port: int = 7860, auth: list[tuple[str, str]] | None = None,
+           concurrency: int = 4, block: bool = True, throttle: Throttle = Throttle(), quiet: bool = False):
+    """Serve ``app`` behind ``ui.auth.Guard`` (login on every route when ``auth`` is set; no uploads)."""
+    from starlette.middleware import Middleware
+
+    app.queue(default_concurrency_limit=concurrency)
+    app.launch(server_name=host, server_port=port, auth=auth, css=CSS, prevent_thread_lock=not block,
+               show_error=False, quiet=quiet, max_file_size=1,  # bytes: uploads are refused anyway (Guard)
+               app_kwargs={"middleware": [Middleware(Guard, logins=LoginAttempts(throttle))]})
     return app
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860, index: str | None = None, model: str | None = None,
-          concurrency: int = 4, block: bool = True):
+          concurrency: int = 4, block: bool = True, poll_s: float = DEFAULT_POLL_S):
     """Load the assistant once, then serve the app (localhost unless told otherwise)."""
     from assistant.core import Assistant
 
+    auth = parse_auth(os.environ.get(AUTH_ENV))  # a malformed setting fails before the model loads
     assistant = Assistant.load(index, model=model)
     assistant.index.query_vector("ウォームアップ")  # load the model now, not on the first user's request
-    app = build_app(assistant)
-    app.queue(default_concurrency_limit=concurrency)
-    app.launch(server_name=host, server_port=port, auth=parse_auth(os.environ.get(AUTH_ENV)), css=CSS,
-               prevent_thread_lock=not block, show_error=False, quiet=False)
-    return app
+    live = LiveAssistant(assistant, poll_s).start()
+    app = build_app(live, TempFiles(default_root(assistant.index.folder)))
+    return launch(app, host, port, auth, concurrency, block)

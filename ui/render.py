@@ -3,6 +3,9 @@
 Source passages contain HTML fragments from the PDF conversion, and users
 type anything; every piece of text is escaped before it reaches the page,
 and only the markup written here (``<mark>``, ``<details>`` …) is live.
+The chat renders Markdown, so text going there is escaped for Markdown too
+(``md_text``); CSV cells that a spreadsheet would run as a formula are
+neutralised (``csv_cell``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import csv
 import html
 import io
 import re
+import string
 
 STATUS_LABELS = {"implemented": "実施済", "planned": "計画", "under_study": "検討中", "not_introduced": "未導入"}
 CONTEXT_CHARS = 400  # source characters shown on each side of a passage in "read in context"
@@ -18,6 +22,18 @@ CONTEXT_CHARS = 400  # source characters shown on each side of a passage in "rea
 
 def esc(text: str) -> str:
     return html.escape(text or "", quote=True)
+
+
+# HTML's five as entities; every other ASCII punctuation mark backslash-escaped, which CommonMark
+# allows for all of them: no image, link, emphasis, list, heading, table or LaTeX can start, and
+# "http\://" or "a\@b\.jp" is no longer a bare URL or e-mail address that GFM would turn into a link.
+_MD_ESCAPES = {ord(c): "\\" + c for c in string.punctuation} | {
+    ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;"}
+
+
+def md_text(text: str) -> str:
+    """``text`` as literal text inside a Markdown message (the chat): it renders as typed, nothing is live."""
+    return (text or "").translate(_MD_ESCAPES)
 
 
 def highlight(text: str, terms: list[str]) -> str:
@@ -88,29 +104,52 @@ def citations_html(answer: dict, sources: dict[str, str], terms: list[str]) -> s
 CSV_HEADER = ["question", "found", "city", "status", "doc_title", "section", "doc_id", "start", "end", "quotes", "text"]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so as a formula (OWASP)
+
+
+def csv_cell(value):
+    """A text cell that would start a formula gets a leading ``'``, which makes it text in Excel and LibreOffice."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def answer_csv(answer: dict) -> str:
-    """One row per citation (or one row saying nothing was found); Excel-friendly with a BOM added by the writer."""
+    """One row per citation (or one row saying nothing was found); Excel-friendly with a BOM added by the writer.
+
+    Questions, plan text and city names are anyone's words: no cell may run as a formula.
+    """
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(CSV_HEADER)
-    for c in answer["citations"]:
-        writer.writerow([answer["question"], answer["found"], c["city"], c.get("status") or "", c["doc_title"], c["section"],
-                         c["doc_id"], c["start"], c["end"], " / ".join(q["text"] for q in c.get("quotes", [])), c["text"]])
+    rows = [[answer["question"], answer["found"], c["city"], c.get("status") or "", c["doc_title"], c["section"],
+             c["doc_id"], c["start"], c["end"], " / ".join(q["text"] for q in c.get("quotes", [])), c["text"]]
+            for c in answer["citations"]]
     if not answer["citations"]:
-        writer.writerow([answer["question"], answer["found"], "", "", "", "", "", "", "", "", answer["answer"]])
+        rows = [[answer["question"], answer["found"], "", "", "", "", "", "", "", "", answer["answer"]]]
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     return buf.getvalue()
 
 
+def chat_text(text: str) -> str:
+    """Plan or user text for the chat: on one line (a plan's line breaks would end a list item) and inert."""
+    return md_text(" ".join((text or "").split()))
+
+
 def chat_reply(answer: dict, max_sources: int = 2) -> str:
-    """A short reply in plain Japanese for residents, with its sources (escaped, Markdown for the chat)."""
+    """A short reply in plain Japanese for residents, with its sources (Markdown for the chat).
+
+    Only the Markdown written here is live; every piece of plan text goes through ``chat_text``.
+    """
+    notices = [f"※ {chat_text(n)}" for n in answer.get("notices", [])]
     if not answer["found"]:
-        return ("申し訳ありません。市の計画書には、このご質問に当たる記述が見つかりませんでした。"
-                "くわしくは市役所の担当窓口にお問い合わせください。")
+        return "\n\n".join(["申し訳ありません。市の計画書には、このご質問に当たる記述が見つかりませんでした。"
+                             "くわしくは市役所の担当窓口にお問い合わせください。", *notices])
     lines = ["市の計画書には、次のように書かれています。", ""]
     for c in answer["citations"][:max_sources]:
         quote = c["quotes"][0]["text"] if c.get("quotes") else c["text"][:120]
-        lines.append(f"- **{esc(c['city'])}**：「{esc(quote)}」")
-    lines += ["", "出典：" + "、".join(f"{esc(c['city'])}『{esc(c['doc_title'])}』{esc(c['section'])}"
+        lines.append(f"- **{chat_text(c['city'])}**：「{chat_text(quote)}」")
+    lines += ["", "出典：" + "、".join(f"{chat_text(c['city'])}『{chat_text(c['doc_title'])}』{chat_text(c['section'])}"
                                      for c in answer["citations"][:max_sources])]
-    lines += ["", "※ 計画書に書かれている内容です。実際のサービスの状況は市役所でご確認ください。"]
+    lines += ["", "※ 計画書に書かれている内容です。実際のサービスの状況は市役所でご確認ください。", *notices]
     return "\n".join(lines)

@@ -4,25 +4,12 @@ Screenshots of both tabs are saved under ``var/test-artifacts`` (env ASSISTANT_A
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.slow
-CHROMIUM = os.environ.get("ASSISTANT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("ASSISTANT_ARTIFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` (.ci/run does)")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -75,3 +62,19 @@ def test_markup_in_input_is_shown_as_text_and_runs_nothing(page):
     assert page.locator("#citizen-chat img[src='x'], #staff-answer img, #staff-citations img").count() == 0
     page.wait_for_timeout(500)
     assert page.dialogs == []
+
+
+def test_login_page_works_behind_the_guard(browser, assistant, serve, tmp_path_factory):
+    url = serve(assistant, tmp_path_factory.mktemp("ui-tmp"), auth=[("staff", "s3cret-pw")])
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(url)
+        page.locator("input[type=password]").wait_for(timeout=60_000)
+        assert page.locator("#staff-question").count() == 0  # nothing of the app before the login
+        page.locator("input[type=text], input:not([type])").first.fill("staff")
+        page.locator("input[type=password]").fill("s3cret-pw")
+        page.get_by_role("button", name="Login").click()
+        _staff_ask(page, "コンビニ交付を計画している市は？")
+        assert "根室市" in page.locator("#staff-answer").inner_text()
+    finally:
+        page.close()

