@@ -29,7 +29,7 @@ def cite(index: Index, question: str, hit: Hit, scorer: Scorer) -> Citation:
     dense = hit.dense_score if hit.dense_score is not None else index.dense_scores(question, [hit.chunk_id])[0]
     support = scorer.support(dense, hit.text, hit.section)
     source = index.sources.get(hit.doc_id, "")
-    quotes = tuple(pick_quotes(source, hit.start, hit.end, scorer))
+    quotes = tuple(index.paged(hit.doc_id, q) for q in pick_quotes(source, hit.start, hit.end, scorer))
     status = read_status(hit.section, hit.text.split("\n"), scorer.terms)
     return Citation(hit, quotes, support.score, status)
 

@@ -28,6 +28,7 @@ class Quote:
     text: str
     start: int
     end: int
+    page: int | None = None  # PDF plans: the page the quote starts on (1-based); None for text formats
 
     def to_dict(self) -> dict:
         return asdict(self)

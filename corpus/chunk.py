@@ -63,6 +63,8 @@ class Chunk:
     start: int
     end: int
     kind: str = "text"  # "text" | "row"
+    page: int | None = None  # PDF: the pages the span starts and ends on (1-based); None for other formats
+    page_end: int | None = None
 
     @property
     def section(self) -> str:
@@ -355,7 +357,8 @@ def chunk_document(doc: Document, config: ChunkerConfig = ChunkerConfig()) -> li
         # citations and eval evidence may point at the heading's words in the source
         start, end = (heading or units[0]).start, units[-1].end
         text = "\n".join(u.text for u in units)
-        chunks.append(Chunk(f"{doc.doc_id}:{start}-{end}", doc.doc_id, doc.city, doc.title, path, text, start, end, kind))
+        chunks.append(Chunk(f"{doc.doc_id}:{start}-{end}", doc.doc_id, doc.city, doc.title, path, text, start, end, kind,
+                            doc.page_of(start), doc.page_of(end - 1)))
 
     for group in groups:
         run: list[_Unit] = []

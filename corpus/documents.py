@@ -1,4 +1,4 @@
-"""Read plan files (UTF-8 or Shift_JIS/CP932) and their manifest metadata."""
+"""Read plan files of any supported format (``corpus.readers``) and their manifest metadata."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from pathlib import Path
 
 from corpus.errors import CorpusError
 from corpus.intake import MAX_PLAN_BYTES, folder_entries, max_plan_bytes, read_bytes
+from corpus.readers import Extracted, reader_for
+from corpus.readers.text import front_matter  # noqa: F401 - part of this module's API since v1
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "plans"
 MANIFEST_NAME = "manifest.json"
@@ -29,6 +31,12 @@ class Document:
     prefecture: str = ""
     period: str = ""
     path: str = ""
+    pages: tuple[int, ...] = ()  # PDF: offset in ``text`` where each page starts (corpus.readers.Extracted)
+    source_map: tuple[tuple[int, int, int, int], ...] = ()  # text spans -> spans of the original file
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset`` of the text; None for formats without pages."""
+        return Extracted(self.text, (), self.pages).page_of(offset) if self.pages else None
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -41,10 +49,14 @@ def decode(raw: bytes, name: str) -> str:
     raise CorpusError(f"{name}: cannot decode the file as UTF-8 or Shift_JIS/CP932; save it as UTF-8 and try again")
 
 
+def decode_text(raw: bytes, name: str) -> str:
+    """Decoded text with newlines normalized, so that spans index the same text on every platform."""
+    return decode(raw, name).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def read_text(path: Path, max_bytes: int | None = None) -> str:
     """A plan file's text (checked and bounded by ``corpus.intake``), newlines normalized."""
-    # newlines are normalized so that spans index the same text on every platform
-    return decode(read_bytes(path, max_bytes), str(path)).replace("\r\n", "\n").replace("\r", "\n")
+    return decode_text(read_bytes(path, max_bytes), str(path))
 
 
 def load_manifest(folder: Path) -> dict[str, dict]:
@@ -88,33 +100,20 @@ def detect_city(text: str) -> str:
     return ""
 
 
-_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
-_FRONT_KEYS = ("city", "title", "prefecture", "period")
-
-
-def front_matter(text: str) -> tuple[dict, str]:
-    """Metadata of a leading ``---`` block (``city:``, ``title:`` …) and the text with that block blanked.
-
-    The block is replaced by spaces of the same length, so span offsets still match the file.
-    """
-    match = _FRONT.match(text)
-    if not match:
-        return {}, text
-    meta = {}
-    for line in match.group(1).splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip().lower() in _FRONT_KEYS and value.strip():
-            meta[key.strip().lower()] = value.strip().strip("'\"")
-    blank = re.sub(r"[^\n]", " ", match.group(0))
-    return meta, blank + text[match.end():]
-
-
 def make_document(path: Path, meta: dict | None = None, max_bytes: int | None = None) -> Document:
-    """A plan file as a Document; its city from ``meta``, front matter or title page, else CorpusError."""
-    front, text = front_matter(read_text(path, max_bytes))
+    """A plan file as a Document, read by its format's reader (``corpus.readers``).
+
+    Metadata: ``meta`` (command line, manifest) over what the file says (front matter, HTML title,
+    PDF metadata) over its title page; CorpusError when its municipality cannot be told.
+    """
+    path = Path(path)
+    raw = read_bytes(path, max_bytes)
+    read, takes = reader_for(path.suffix)
+    extracted = read(raw if takes == "bytes" else decode_text(raw, str(path)), path.name)
+    text = extracted.text
     if not text.strip():
-        raise CorpusError(f"{path.name}: the file is empty")
-    meta = {**front, **{k: v for k, v in (meta or {}).items() if v}}
+        raise CorpusError(f"{path.name}: the file is empty" + (" (no text could be read from it)" if raw.strip() else ""))
+    meta = {**{k: v for k, v in extracted.meta.items() if v}, **{k: v for k, v in (meta or {}).items() if v}}
     title = cap(meta.get("title") or detect_title(text))
     city = cap(meta.get("city") or detect_city(text), 50)
     if not city:
@@ -123,6 +122,7 @@ def make_document(path: Path, meta: dict | None = None, max_bytes: int | None = 
     return Document(
         doc_id=path.name, text=text, city=city, title=title,
         prefecture=cap(meta.get("prefecture", ""), 50), period=cap(meta.get("period", ""), 50), path=str(path),
+        pages=extracted.pages, source_map=extracted.source_map,
     )
 
 

@@ -14,8 +14,8 @@ import stat
 from pathlib import Path
 
 from corpus.errors import CorpusError
+from corpus.readers import SUFFIXES
 
-SUFFIXES = (".txt", ".md")
 MAX_PLAN_ENV = "ASSISTANT_MAX_PLAN_MB"
 MAX_PLAN_BYTES = 5_000_000  # the largest bundled plan is 0.13 MB; a 300-page plan as text is about 1 MB
 _BLOCK = 1 << 16

@@ -85,6 +85,8 @@ def chunk_row(chunk: Chunk, key: str) -> dict:
     """A chunks.jsonl row: its document's title and city live once in documents.jsonl."""
     row = asdict(chunk)
     del row["doc_title"], row["city"]
+    if row["page"] is None:  # text formats have no pages: keep their rows as they were
+        del row["page"], row["page_end"]
     row["path"] = list(chunk.path)
     row["embed_key"] = key
     return row
@@ -93,7 +95,8 @@ def chunk_row(chunk: Chunk, key: str) -> dict:
 def document_row(doc: Document) -> dict:
     return {"doc_id": doc.doc_id, "city": doc.city, "title": doc.title, "prefecture": doc.prefecture,
             "period": doc.period, "chars": len(doc.text), "sha256": hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
-            "path": doc.path}
+            "path": doc.path, "format": Path(doc.doc_id).suffix.lower().lstrip("."),
+            "pages": list(doc.pages), "source_map": [list(s) for s in doc.source_map]}
 
 
 def build_index(

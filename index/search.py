@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from corpus.chunk import PATH_SEPARATOR, Chunk
 from corpus.errors import IndexStateError, QueryError
+from corpus.readers import Extracted
 from index import dense, snapshot
 from index.bm25 import BM25Index
 from index.encoder import Encoder
@@ -40,6 +41,8 @@ class Hit:
     doc_title: str = ""
     bm25_score: float | None = None
     dense_score: float | None = None
+    page: int | None = None  # PDF plans: the page the passage starts on (1-based); null for text formats
+    page_end: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -79,6 +82,16 @@ class Index:
         index.build_name = snap.build.name
         index.documents = snap.documents
         return index
+
+    def page_of(self, doc_id: str, offset: int) -> int | None:
+        """The 1-based page of a PDF plan holding ``offset`` of its text; None for text formats."""
+        pages = self.documents.get(doc_id, {}).get("pages")
+        return Extracted("", (), tuple(pages)).page_of(offset) if pages else None
+
+    def paged(self, doc_id: str, quote):
+        """``quote`` (anything with ``start`` and a ``page`` field) with its page filled in, for PDF plans."""
+        page = self.page_of(doc_id, quote.start)
+        return replace(quote, page=page) if page is not None else quote
 
     # -- search -----------------------------------------------------------
     @property
@@ -161,4 +174,5 @@ class Index:
             rank, round(float(score), 6), c.chunk_id, c.doc_id, c.city, PATH_SEPARATOR.join(c.path), c.text,
             c.start, c.end, b_rank.get(i), d_rank.get(i), c.doc_title,
             round(b_scores[i], 6) if i in b_scores else None, round(d_scores[i], 6) if i in d_scores else None,
+            c.page, c.page_end,
         )

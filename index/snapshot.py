@@ -91,7 +91,7 @@ def _documents(folder: Path, build: Path, record: dict) -> tuple[dict[str, dict]
 def _chunk(row: dict, documents: dict[str, dict]) -> Chunk:
     doc = documents[row["doc_id"]]
     return Chunk(row["chunk_id"], row["doc_id"], doc["city"], doc.get("title", ""), tuple(row["path"]),
-                 row["text"], row["start"], row["end"], row.get("kind", "text"))
+                 row["text"], row["start"], row["end"], row.get("kind", "text"), row.get("page"), row.get("page_end"))
 
 
 def load(folder: Path, checksums: bool | None = None) -> Snapshot:

@@ -37,7 +37,8 @@ def live_documents(folder: Path) -> tuple[list[Document], dict]:
     store.read_config(build)  # refuses other versions with the command to run
     rows, sources = snapshot.read_documents(folder, build)
     docs = [Document(d, sources[d], r.get("city", ""), r.get("title", ""), r.get("prefecture", ""),
-                     r.get("period", ""), r.get("path", "")) for d, r in rows.items()]
+                     r.get("period", ""), r.get("path", ""), tuple(r.get("pages") or ()),
+                     tuple(tuple(s) for s in r.get("source_map") or ())) for d, r in rows.items()]
     return docs, config
 
 

@@ -27,8 +27,20 @@ offset in the canonical text where each page starts (page ``i + 1`` starts at
 
 from __future__ import annotations
 
+import importlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
+
+# suffix -> (reader module, what its ``read`` takes: the decoded text or the raw bytes)
+READERS = {
+    ".txt": ("corpus.readers.text", "text"),
+    ".md": ("corpus.readers.markdown", "text"),
+    ".markdown": ("corpus.readers.markdown", "text"),
+    ".html": ("corpus.readers.html", "text"),
+    ".htm": ("corpus.readers.html", "text"),
+    ".pdf": ("corpus.readers.pdf", "bytes"),
+}
+SUFFIXES = tuple(READERS)
 
 
 @dataclass(frozen=True)
@@ -50,3 +62,9 @@ class Extracted:
         if not hits:
             return None
         return min(s for s, _ in hits), max(e for _, e in hits)
+
+
+def reader_for(suffix: str):
+    """(the reader's ``read`` function, "text" | "bytes") for a file suffix; KeyError for others."""
+    module, takes = READERS[suffix.lower()]
+    return importlib.import_module(module).read, takes  # imported on use: lxml and pdfium only when needed

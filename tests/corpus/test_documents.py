@@ -16,9 +16,11 @@ def test_bundled_manifest_covers_the_five_plans(docs):
 
 def test_utf8_and_cp932_files_decode_the_same(tmp_path):
     (tmp_path / "a.txt").write_bytes(TEXT.encode("utf-8"))
-    (tmp_path / "b.md").write_bytes(TEXT.encode("cp932"))
+    (tmp_path / "b.txt").write_bytes(TEXT.encode("cp932"))
     (tmp_path / "c.txt").write_bytes(b"\xef\xbb\xbf" + TEXT.encode("utf-8"))
-    assert [make_document(tmp_path / n).text for n in ("a.txt", "b.md", "c.txt")] == [TEXT, TEXT, TEXT]
+    assert [make_document(tmp_path / n).text for n in ("a.txt", "b.txt", "c.txt")] == [TEXT, TEXT, TEXT]
+    (tmp_path / "d.md").write_bytes(TEXT.encode("cp932"))
+    assert "マイナンバーカードの普及を進めます。" in make_document(tmp_path / "d.md").text  # Markdown is parsed: same words
 
 
 def test_undecodable_file_names_itself(tmp_path):
@@ -36,29 +38,39 @@ def test_bad_files_are_skipped_with_a_reason_and_the_rest_is_read(tmp_path):
     (tmp_path / "huge.txt").write_bytes(("計画" * 10).encode() * 200_000)  # 12 MB
     (tmp_path / "plain.txt").write_text("山田市では" + "見出しのない文章だけのファイルです。" * 50, encoding="utf-8")
     (tmp_path / "nocity.txt").write_text("どの自治体の計画か書かれていない文章です。" * 5, encoding="utf-8")
-    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")  # a PDF cut short
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
     docs, skipped = scan_folder(tmp_path)
     assert [d.doc_id for d in docs] == ["copy.txt", "plain.txt"]  # files are read in name order
     reasons = {Path(s.path).name: str(s) for s in skipped}
-    assert set(reasons) == {"broken.txt", "empty.md", "huge.txt", "good.txt", "nocity.txt", "scan.pdf"}
+    assert set(reasons) == {"broken.txt", "empty.md", "huge.txt", "good.txt", "nocity.txt", "scan.pdf", "notes.docx"}
     assert "UTF-8" in reasons["broken.txt"] and "empty" in reasons["empty.md"] and "MB" in reasons["huge.txt"]
-    assert "--city" in reasons["nocity.txt"] and ".txt, .md" in reasons["scan.pdf"]
+    assert "--city" in reasons["nocity.txt"] and "PDF" in reasons["scan.pdf"] and ".docx" in reasons["notes.docx"]
     assert "same text as copy.txt" in reasons["good.txt"]
     assert all(name in reason for name, reason in reasons.items())
 
 
-def test_markdown_front_matter_gives_metadata_and_keeps_offsets(tmp_path):
+def test_markdown_front_matter_gives_metadata_and_a_map_back_to_the_file(tmp_path):
     text = "---\ncity: 架空市\ntitle: \"架空市DX推進計画\"\n---\n# 第1章 はじめに\n架空市ではドローンを使います。\n"
     (tmp_path / "plan.md").write_text(text, encoding="utf-8")
     doc = make_document(tmp_path / "plan.md")
     assert (doc.city, doc.title) == ("架空市", "架空市DX推進計画")
-    assert len(doc.text) == len(text) and doc.text.index("架空市では") == text.index("架空市では")
     assert "city:" not in doc.text
     from corpus.chunk import chunk_document
+    from corpus.readers import Extracted
 
     chunks = chunk_document(doc)
     assert chunks[0].path == ("第1章 はじめに",)
     assert doc.text[chunks[0].start:chunks[0].end].strip().endswith("使います。")
+    start, end = Extracted(doc.text, doc.source_map).source_span(chunks[0].start, chunks[0].end)
+    assert "架空市ではドローンを使います。" in text[start:end] and "city:" not in text[start:end]
+
+
+def test_text_front_matter_is_blanked_in_place(tmp_path):
+    text = "---\ncity: 架空市\n---\n第1章 はじめに\n架空市ではドローンを使います。\n"
+    (tmp_path / "plan.txt").write_text(text, encoding="utf-8")
+    doc = make_document(tmp_path / "plan.txt")
+    assert doc.city == "架空市" and len(doc.text) == len(text) and doc.text.index("架空市では") == text.index("架空市では")
 
 
 def test_crlf_files_are_read_with_lf_newlines(tmp_path):

@@ -53,7 +53,8 @@ def test_a_corpus_folder_names_every_entry_it_leaves_out(odd):
 def test_a_symlink_to_a_plan_is_read_like_the_plan(tmp_path):
     (tmp_path / "real.md").write_text(PLAN, encoding="utf-8")
     (tmp_path / "link.md").symlink_to(tmp_path / "real.md")
-    assert read_plan(tmp_path / "link.md").text == PLAN
+    assert read_plan(tmp_path / "link.md").text == read_plan(tmp_path / "real.md").text
+    assert "山田市はコンビニ交付を始めます。" in read_plan(tmp_path / "link.md").text
 
 
 def test_reading_stops_at_the_limit_even_when_the_size_says_less(tmp_path, monkeypatch):
