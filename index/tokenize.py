@@ -19,17 +19,22 @@ STOPWORDS = frozenset(
     ["する", "ある", "いる", "なる", "できる", "れる", "られる", "せる", "させる", "おる", "こと", "もの", "ため", "よう", "これ", "それ", "あれ", "どれ", "ここ", "そこ", "どこ", "など", "等", "とき", "ところ", "方", "的", "上", "中", "際", "ほか", "他", "について", "における", "及び", "並びに"]
 )
 
-_local = threading.local()
+_lock = threading.Lock()
+_tagger_instance = None
 
 
 def _tagger():
-    # one tagger per thread: MeCab taggers are not safe to share across threads
-    tagger = getattr(_local, "tagger", None)
-    if tagger is None:
+    # One tagger for the whole process, never one per thread: fugashi (1.5) never frees a
+    # Tagger (it has no mecab_destroy), so each new thread's tagger kept 75-130 MB of
+    # dictionary mappings for good, and the UI server's short-lived worker threads grew it
+    # without bound (issue 14). Sharing costs nothing: fugashi holds the GIL while it parses.
+    # Call with ``_lock`` held.
+    global _tagger_instance
+    if _tagger_instance is None:
         import fugashi
 
-        tagger = _local.tagger = fugashi.Tagger()
-    return tagger
+        _tagger_instance = fugashi.Tagger()
+    return _tagger_instance
 
 
 def _term(word) -> str | None:
@@ -49,4 +54,5 @@ def tokenize(text: str) -> list[str]:
     clean = normalize(text)
     if not clean:
         return []
-    return [t for t in (_term(w) for w in _tagger()(clean)) if t]
+    with _lock:  # MeCab is not thread-safe, and its nodes live only until the tagger's next parse
+        return [t for t in (_term(w) for w in _tagger()(clean)) if t]

@@ -216,6 +216,7 @@ def launch(app, host: str = "127.0.0.1", port: int = 7860, auth: list[tuple[str,
     app.queue(default_concurrency_limit=concurrency)
     app.launch(server_name=host, server_port=port, auth=auth, css=CSS, prevent_thread_lock=not block,
                show_error=False, quiet=quiet, max_file_size=1,  # bytes: uploads are refused anyway (Guard)
+               state_session_capacity=1000,  # the app keeps no gr.State; Gradio's default 10,000 sessions × ~27 KB
                app_kwargs={"middleware": [Middleware(Guard, logins=LoginAttempts(throttle))]})
     return app
 
