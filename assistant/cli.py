@@ -262,8 +262,19 @@ def cmd_eval(args) -> int:
         return 0
     from assistant.core import Assistant
 
-    result = suite.run_project(Assistant.load(args.index, model=args.model), args.questions, methods, depth, out,
+    if args.docs:
+        from eval.docs import run_docs
+
+        result = run_docs(args.docs, args.questions, methods, depth, encoder=None, model=args.model,
+                          progress=not args.quiet, fusion=fusion, baseline=args.baseline == "window")
+        _print_json(result) if args.json else print(suite.docs_text(result))
+        return 0
+    assistant = Assistant.load(args.index, model=args.model)
+    result = suite.run_project(assistant, args.questions, methods, depth, out,
                                answers=not args.no_answers, progress=not args.quiet, fusion=fusion)
+    if args.baseline == "window":
+        result["baseline"] = suite.run_baseline(assistant, args.questions, methods, depth, progress=not args.quiet,
+                                                fusion=fusion)
     if args.compare or args.compare_fusion:
         other_index = args.compare or args.index
         other = suite.run_project(Assistant.load(other_index, model=args.compare_model or args.model), args.questions,
@@ -383,6 +394,11 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--fusion", default="convex", help="hybrid fusion: convex (default) or rrf")
     e.add_argument("--compare-fusion", metavar="FUSION", help="compare with this fusion (on --compare INDEX or the same index)")
     e.add_argument("--no-answers", action="store_true", help="skip the answer metrics of `assistant ask`")
+    e.add_argument("--baseline", choices=("window", "none"), default="none",
+                   help="also evaluate the plain baseline: 400-character windows (100 overlap), same tokenizer and model")
+    e.add_argument("--docs", action="append", metavar="PATH",
+                   help="documents (files or folders of .txt/.md/.html/.pdf) to index and evaluate --questions on, "
+                        "instead of the index")
     e.add_argument("--quiet", action="store_true", help="no progress bars")
     _index_opts(e)
     e.set_defaults(func=cmd_eval)

@@ -50,6 +50,8 @@ class ChunkerConfig:
 
     max_chars: int = 500
     min_chars: int = 80
+    window: int = 0  # > 0: the plain baseline instead, fixed windows of this many characters (corpus.windows)
+    overlap: int = 100  # characters shared by consecutive windows
 
 
 @dataclass(frozen=True)
@@ -348,7 +350,11 @@ def _pack(units: list[_Unit], max_chars: int) -> list[list[_Unit]]:
 
 
 def chunk_document(doc: Document, config: ChunkerConfig = ChunkerConfig()) -> list[Chunk]:
-    """Split one plan into section chunks, in document order."""
+    """Split one plan into section chunks, in document order (or windows: ``config.window``)."""
+    if config.window:
+        from corpus.windows import window_chunks
+
+        return window_chunks(doc, config.window, config.overlap)
     groups = _merge_tiny(_Sectioner(doc, config).run(), config.min_chars)
     chunks: list[Chunk] = []
 

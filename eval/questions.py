@@ -18,7 +18,7 @@ from pathlib import Path
 
 from corpus.errors import AssistantError
 
-KINDS = ("cross_city", "fact", "faq", "unanswerable")
+KINDS = ("cross_city", "cross_doc", "fact", "faq", "unanswerable")
 DEFAULT_QUESTIONS = Path(__file__).with_name("questions.jsonl")
 
 

@@ -32,6 +32,21 @@ def parse_methods(text: str | list[str]) -> list[str]:
     return methods
 
 
+def run_baseline(assistant, questions_path: str | Path | None = None, methods=METHODS, depth: int = 10,
+                 progress: bool = False, fusion: str = DEFAULT_FUSION, folder: Path | None = None) -> dict:
+    """The project set on the window baseline of the same plans (``eval.baseline``)."""
+    from eval.baseline import NAME, baseline_index
+    from index.update import live_documents
+
+    docs, _ = live_documents(assistant.index.folder)
+    folder = folder or assistant.index.folder.parent / f"{assistant.index.folder.name}-baseline-window"
+    index = baseline_index(docs, folder, assistant.index.encoder, progress)
+    questions = load_questions(Path(questions_path or DEFAULT_QUESTIONS))
+    results = evaluate(index, questions, methods, chunk_labeler(Judge(index.sources)), depth=depth, progress=progress,
+                       fusion=fusion)
+    return {"name": NAME, "index": str(folder), "retrieval": summarize(results)}
+
+
 def run_project(assistant, questions_path: str | Path | None = None, methods=METHODS, depth: int = 10,
                 out: Path | None = None, answers: bool = True, progress: bool = False,
                 fusion: str = DEFAULT_FUSION) -> dict:
@@ -85,6 +100,9 @@ def text(result: dict) -> str:
                                    + ", ".join(f"{k} {n}" for k, n in result["kinds"].items()) + ")")]
     if "answers" in result:
         parts.append(report.format_answers(result["answers"]))
+    if "baseline" in result:
+        parts.append(report.format_compare(result["retrieval"], result["baseline"]["retrieval"],
+                                           ("sections (this pipeline)", result["baseline"]["name"])))
     parts.append(report.misses_text(result["misses"]))
     if "files" in result:
         parts.append("wrote " + ", ".join(result["files"]))
@@ -95,3 +113,20 @@ def external_text(entry: dict) -> str:
     title = (f"{entry['set']}: {entry['questions']} questions over {entry['documents']} documents "
              f"({entry['chunks']} chunks, indexed in {entry['index_seconds']}s), document level")
     return report.format_summary(entry["retrieval"], title)
+
+
+def docs_text(result: dict) -> str:
+    """Human-readable report of ``eval.docs.run_docs``."""
+    title = (f"documents: {len(result['documents'])} files, {result['chunks']} chunks; {result['questions']} "
+             f"({result['n_questions']} questions: " + ", ".join(f"{k} {n}" for k, n in result["kinds"].items()) + ")")
+    parts = [report.format_summary(result["retrieval"], title)]
+    if result["missing_documents"]:
+        parts.append("not given (their questions cannot be answered): " + ", ".join(result["missing_documents"]))
+    if "baseline" in result:
+        parts.append(report.format_compare(result["retrieval"], result["baseline"]["retrieval"],
+                                           ("sections (this pipeline)", result["baseline"]["name"])))
+    for name, problems in (("this pipeline", result["unmatched_evidence"]),
+                           ("baseline", result.get("baseline", {}).get("unmatched_evidence", []))):
+        if problems:
+            parts.append(f"{len(problems)} evidence strings are not in the text {name} indexed, e.g. {problems[0]}")
+    return "\n\n".join(parts)
