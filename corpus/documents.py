@@ -12,6 +12,7 @@ from pathlib import Path
 from corpus.errors import CorpusError
 from corpus.intake import MAX_PLAN_BYTES, folder_entries, max_plan_bytes, read_bytes
 from corpus.readers import Extracted, reader_for
+from corpus.readers.cache import cached
 from corpus.readers.text import front_matter  # noqa: F401 - part of this module's API since v1
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "plans"
@@ -109,7 +110,10 @@ def make_document(path: Path, meta: dict | None = None, max_bytes: int | None = 
     path = Path(path)
     raw = read_bytes(path, max_bytes)
     read, takes = reader_for(path.suffix)
-    extracted = read(raw if takes == "bytes" else decode_text(raw, str(path)), path.name)
+    if takes == "bytes":  # PDFs: extraction takes seconds, so it is kept per file hash
+        extracted = cached(read, raw, path.name)
+    else:
+        extracted = read(decode_text(raw, str(path)), path.name)
     text = extracted.text
     if not text.strip():
         raise CorpusError(f"{path.name}: the file is empty" + (" (no text could be read from it)" if raw.strip() else ""))

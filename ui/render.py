@@ -74,10 +74,30 @@ def status_rows(answer: dict) -> list[list[str]]:
     return rows
 
 
+def readable(text: str) -> str:
+    """Source text as a person reads it: HTML tags, Markdown marks and PDF spaces gone, line by line.
+
+    Plans converted from PDF carry ``<p>``, ``**`` and ``|`` fragments; "read in context" shows the
+    normalized text (``corpus.normalize``), never raw markup. Blank-line runs shrink to one.
+    """
+    from corpus.normalize import normalize_line
+
+    lines = [normalize_line(line) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def page_label(citation: dict) -> str:
+    """「p. 12」 or 「p. 12–13」 for a PDF passage; empty for other formats."""
+    first, last = citation.get("page"), citation.get("page_end")
+    if not first:
+        return ""
+    return f"p. {first}" if not last or last == first else f"p. {first}–{last}"
+
+
 def context_of(source: str, start: int, end: int, terms: list[str]) -> str:
-    """The passage inside its surrounding source text, the passage itself marked."""
+    """The passage inside its surrounding source text (made readable), the passage itself marked."""
     lo, hi = max(0, start - CONTEXT_CHARS), min(len(source), end + CONTEXT_CHARS)
-    before, body, after = source[lo:start], source[start:end], source[end:hi]
+    before, body, after = (readable(source[lo:start]), readable(source[start:end]), readable(source[end:hi]))
     return (f'<pre class="context">{"…" if lo else ""}{esc(before)}<span class="passage">{highlight(body, terms)}</span>'
             f'{esc(after)}{"…" if hi < len(source) else ""}</pre>')
 
@@ -91,7 +111,8 @@ def citations_html(answer: dict, sources: dict[str, str], terms: list[str]) -> s
         status = f' <span class="status">{esc(STATUS_LABELS.get(c["status"], c["status"]))}</span>' if c.get("status") else ""
         parts.append(
             f'<div class="citation" data-city="{esc(c["city"])}">'
-            f'<div class="cite-head">[{n}] <b>{esc(c["city"])}</b>{status} {esc(c["doc_title"])}</div>'
+            f'<div class="cite-head">[{n}] <b>{esc(c["city"])}</b>{status} {esc(c["doc_title"])}'
+            f'{" <span class=page>" + esc(page_label(c)) + "</span>" if page_label(c) else ""}</div>'
             f'<div class="cite-path">{esc(c["section"])}</div>'
             f'<ul class="quotes">{quotes}</ul>'
             f'<div class="passage-text">{highlight(c["text"], terms)}</div>'

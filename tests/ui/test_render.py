@@ -94,3 +94,18 @@ def test_chat_reply_keeps_plan_markup_inert_and_shows_notices():
     assert "http://127.0.0.1:9/b.png" in html.unescape(out)  # the plan's words are there, as text
     assert "<strong>根室市</strong>" in out  # the reply's own Markdown still works
     assert "先頭の2000文字" in reply and "先頭の2000文字" in chat_reply(_answer(found=False) | {"notices": answer["notices"]})
+
+
+def test_read_in_context_shows_text_not_markup():
+    source = "前の段落<p>です。</p>\n**コンビニ交付**の | 導入 |\n<div>後の 段落</div>"
+    out = context_of(source, source.index("**"), source.index("\n<div>"), ["コンビニ"])
+    assert "&lt;p&gt;" not in out and "**" not in out and "&lt;div&gt;" not in out and "|" not in out
+    assert "前の段落です。" in out and "<mark>コンビニ</mark>交付の導入" in out and "後の段落" in out
+
+
+def test_pdf_citations_show_their_page():
+    answer = _answer("本文")
+    answer["citations"][0].update(page=12, page_end=13)
+    assert "p. 12–13" in citations_html(answer, {"d": "コンビニ交付 本文" * 3}, [])
+    answer["citations"][0].update(page=None, page_end=None)
+    assert "p. " not in citations_html(answer, {"d": "コンビニ交付 本文" * 3}, [])

@@ -292,3 +292,22 @@ def test_report_chunks_with_the_real_chunker(report):
     chunks = chunk_document(Document("x.pdf", ex.text, "-", "t"))
     assert chunks and all(0 <= c.start < c.end <= len(ex.text) and ex.text[c.start : c.end].strip() for c in chunks)
     assert sum(bool(c.path) for c in chunks) >= 0.8 * len(chunks)  # measured 43 of 47
+
+
+def test_extracted_text_is_kept_per_file_hash(tmp_path, monkeypatch):
+    from corpus.documents import read_plan
+    from corpus.readers import cache
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    if not PDF.is_file():
+        pytest.skip(f"no {PDF}")
+    plan = tmp_path / "report.pdf"
+    plan.write_bytes(PDF.read_bytes())
+    first = read_plan(plan, {"city": "某市"})
+    entries = list((tmp_path / "cache").glob("*.json"))
+    assert len(entries) == 1
+    again = read_plan(plan, {"city": "某市"})
+    assert (again.text, again.pages) == (first.text, first.pages)
+    entries[0].write_text("{damaged", encoding="utf-8")  # a damaged entry is read again, not trusted
+    assert read_plan(plan, {"city": "某市"}).text == first.text
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 1
