@@ -23,8 +23,16 @@ def questions():
 
 def test_size_and_kinds(questions):
     assert len(questions) >= 60
-    counts = {k: sum(q.kind == k for q in questions) for k in KINDS}
+    counts = {k: sum(q.kind == k for q in questions) for k in KINDS if k != "cross_doc"}  # cross_doc: documents set
     assert all(n >= 10 for n in counts.values()), counts
+
+
+def test_the_documents_set_has_every_kind():
+    from eval.docs import DEFAULT_DOCS_QUESTIONS
+
+    questions = load_questions(DEFAULT_DOCS_QUESTIONS)
+    counts = {k: sum(q.kind == k for q in questions) for k in KINDS if k != "cross_city"}
+    assert len(questions) >= 30 and all(n >= 5 for n in counts.values()), counts
 
 
 def test_every_evidence_string_occurs_in_its_file(questions, docs):
