@@ -23,8 +23,8 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from corpus.normalize import has_japanese
 from corpus.readers import Extracted
 from corpus.readers.html import assemble, blocks, body_line, char_span, clean, line_starts, row_text
+from corpus.readers.text import FRONT_KEYS
 
-FRONT_KEYS = ("city", "title", "prefecture", "period")
 # markdown-it drops whatever is nested deeper than maxNesting (default 20); its parser recurses, so not unbounded
 MAX_NESTING = 100
 _CELL_BREAK = re.compile(r"(?<!\\)\|")
