@@ -55,11 +55,6 @@ def decode_text(raw: bytes, name: str) -> str:
     return decode(raw, name).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text(path: Path, max_bytes: int | None = None) -> str:
-    """A plan file's text (checked and bounded by ``corpus.intake``), newlines normalized."""
-    return decode_text(read_bytes(path, max_bytes), str(path))
-
-
 def load_manifest(folder: Path) -> dict[str, dict]:
     """Rows of ``manifest.json`` keyed by file name; {} when there is none."""
     path = folder / MANIFEST_NAME

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -114,7 +115,7 @@ def build_index(
         with WriterLock(folder, wait=wait, on_wait=on_wait) as own:
             return build_index(docs, folder, model, chunker, progress, encoder, lock=own)
     started = time.perf_counter()
-    repeated = sorted({d.doc_id for d in docs if sum(1 for e in docs if e.doc_id == d.doc_id) > 1})
+    repeated = sorted(doc_id for doc_id, n in Counter(d.doc_id for d in docs).items() if n > 1)
     if repeated:
         raise CorpusError(f"two plans have the same file name ({', '.join(repeated)}): rename one of them")
     encoder = encoder or Encoder(model)

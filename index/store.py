@@ -42,7 +42,7 @@ PREVIOUS = "PREVIOUS"
 CONFIG = "config.json"
 REQUIRED = (CONFIG, "documents.jsonl", "chunks.jsonl", "sources.jsonl", "dense.faiss", "bm25/vocab.json", integrity.SEAL)
 BUILD_HINT = "run `assistant index build` to rebuild it"
-_BUILD_NAME = re.compile(r"^build-[0-9T]+-(\d+)-[0-9a-f]+$|^build-[0-9A-Za-z_-]+$")
+_BUILD_NAME = re.compile(r"^build-[0-9A-Za-z_-]+$")  # no separators: CURRENT can never point outside the folder
 _OWNER = re.compile(r"^build-[0-9T]+-(\d+)-[0-9a-f]+$")
 
 
