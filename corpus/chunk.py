@@ -144,11 +144,27 @@ class _Sectioner:
             return True  # the plan's title or a running page header repeated: drop the line
         if not heading.explicit and not self._in_sequence(heading):
             return False
-        while self.stack and (self.stack[-1].rank >= heading.rank or _outside(self.stack[-1], heading)):
+        while self.stack and (self.stack[-1].rank >= heading.rank or _outside(self.stack[-1], heading)
+                              or self._scoped(self.stack[-1], heading)):
+            if self._keeps(self.stack[-1], heading):
+                break
             self.stack.pop()
         self.stack.append(heading)
         self._open(_Unit(start, end, text), tuple(h.title for h in self.stack))
         return True
+
+    def _keeps(self, top: Heading, heading: Heading) -> bool:
+        """A plain numbered line (「(1)…」, 「1.…」, 「ア」) nests inside a marked-up unnumbered heading
+        (「## お知らせ」, an HTML ``<h2>``) rather than closing it, unless it continues a numbering
+        opened above that heading. Unnumbered markup outranks nothing by number, and a list under
+        an article is the article's."""
+        return (not heading.explicit and top.explicit and top.rank >= RANK_UNNUMBERED and heading.rank >= RANK_NUMBER
+                and not any(h.rank == heading.rank for h in self.stack[:-1]))
+
+    def _scoped(self, top: Heading, heading: Heading) -> bool:
+        """A marked-up heading closes the plain numbered lines nested under a marked-up unnumbered one."""
+        return (heading.explicit and not top.explicit and top.rank >= RANK_NUMBER
+                and any(h.explicit and h.rank >= RANK_UNNUMBERED for h in self.stack[:-1]))
 
     def _in_sequence(self, heading: Heading) -> bool:
         """"1." and "(1)" headings count up: "17 パートナーシップ…" after "1 計画…" is a list item.
@@ -282,7 +298,8 @@ def _merged_path(a: tuple[str, ...], b: tuple[str, ...], a_is_section: bool) -> 
         return b
     if a[: len(b)] == b:
         return a
-    return _common(a, b)
+    # top-level siblings share no parent: the first one's path (the second's heading line is in the text)
+    return _common(a, b) or a
 
 
 def _join(first: _Group, second: _Group) -> _Group:
@@ -298,6 +315,31 @@ def _has_rows(group: _Group) -> bool:
 
 def _joinable(first: _Group, second: _Group) -> bool:
     return not second.barrier and _related(first.path, second.path) and not _has_rows(first) and not _has_rows(second)
+
+
+def _keep_childless(groups: list[_Group]) -> list[_Group]:
+    """A heading with neither body nor sub-headings keeps its line as text: 「(1)…」「(2)…」 list lines
+    taken for headings, or a heading that a higher one follows, would otherwise vanish from the chunks.
+    The line joins the section before it when that is its parent or a sibling (a list under its lead-in),
+    else it leads into the section after it, under that section's path."""
+    out: list[_Group] = []
+    lead: list[_Unit] = []
+    for group, after in zip(groups, groups[1:] + [None]):
+        parent = after is not None and len(after.path) > len(group.path) and after.path[: len(group.path)] == group.path
+        if group.heading is None or group.units or parent:
+            if lead and not group.barrier:
+                group.units[:0], lead = lead, []
+            out.append(group)
+        elif out and out[-1].path and not group.barrier and not _has_rows(out[-1]) and _related(out[-1].path, group.path):
+            out[-1].units.append(group.heading)
+        elif after is not None and not after.barrier:
+            lead.append(group.heading)
+        else:
+            group.units[:0], lead = [*lead, group.heading], []
+            out.append(group)
+    if lead:  # only a barrier followed: the lines stay where they stand
+        out.append(_Group(out[-1].path if out else (), None, lead))
+    return out
 
 
 def _merge_tiny(groups: list[_Group], min_chars: int) -> list[_Group]:
@@ -355,13 +397,13 @@ def chunk_document(doc: Document, config: ChunkerConfig = ChunkerConfig()) -> li
         from corpus.windows import window_chunks
 
         return window_chunks(doc, config.window, config.overlap)
-    groups = _merge_tiny(_Sectioner(doc, config).run(), config.min_chars)
+    groups = _merge_tiny(_keep_childless(_Sectioner(doc, config).run()), config.min_chars)
     chunks: list[Chunk] = []
 
     def emit(units: list[_Unit], path: tuple[str, ...], kind: str, heading: _Unit | None = None) -> None:
         # a section's first chunk spans its heading line too: the heading is in the path, and
         # citations and eval evidence may point at the heading's words in the source
-        start, end = (heading or units[0]).start, units[-1].end
+        start, end = min((heading or units[0]).start, units[0].start), units[-1].end
         text = "\n".join(u.text for u in units)
         chunks.append(Chunk(f"{doc.doc_id}:{start}-{end}", doc.doc_id, doc.city, doc.title, path, text, start, end, kind,
                             doc.page_of(start), doc.page_of(end - 1)))

@@ -112,7 +112,7 @@ def classify(line: str) -> Heading | None:
     if found:
         return Heading(found.rank, found.title, explicit=bool(md))
     if md and not _SENTENCE_END.search(text) and len(text) <= MAX_HEADING_CHARS:
-        return Heading(RANK_UNNUMBERED + len(md.group(1)), remove_ja_spaces(text.replace("**", "")))
+        return Heading(RANK_UNNUMBERED + len(md.group(1)), remove_ja_spaces(text.replace("**", "")), explicit=True)
     bold = _BOLD.match(line)
     if bold:
         inner = light_normalize(bold.group(1))

@@ -170,10 +170,6 @@ def test_bulletin_pages_chunk_within_the_invariants(bulletin):
 
 
 @needs_shared
-@pytest.mark.xfail(strict=True, reason=(
-    "corpus.chunk, not the reader: enumerations written as plain lines '(1)…', '(2)…' become numbered headings "
-    "that outrank the articles' '#' headings, each an empty section the chunker drops, and tiny sibling sections "
-    "merge to an empty heading path"))
 def test_bulletin_chunks_keep_the_article_heading_path_and_every_line():
     for path in BULLETINS:
         with path.open(encoding="utf-8-sig", newline="") as f:
