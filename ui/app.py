@@ -20,6 +20,7 @@ from ui import render
 from ui.auth import AUTH_ENV, Guard, LoginAttempts, Throttle, parse_auth
 from ui.files import TempFiles, default_root
 from ui.live import DEFAULT_POLL_S, LiveAssistant
+from ui.plan_files import PlanFiles
 
 __all__ = ["AUTH_ENV", "CSS", "EMPTY", "Handlers", "build_app", "launch", "parse_auth", "serve"]
 
@@ -205,6 +206,7 @@ def build_app(source, files: TempFiles | None = None):
             send.click(handlers.chat, [message, chatbot], [chatbot, message], api_name="chat")
             message.submit(handlers.chat, [message, chatbot], [chatbot, message], api_visibility="private")
         app.load(refresh, *view, api_visibility="private")  # a page opened after an index update gets its cities
+    app.assistant_source = lambda: handlers.assistant  # for launch(): the PDFs of the index serving now
     return app
 
 
@@ -217,7 +219,8 @@ def launch(app, host: str = "127.0.0.1", port: int = 7860, auth: list[tuple[str,
     app.launch(server_name=host, server_port=port, auth=auth, css=CSS, prevent_thread_lock=not block,
                show_error=False, quiet=quiet, max_file_size=1,  # bytes: uploads are refused anyway (Guard)
                state_session_capacity=1000,  # the app keeps no gr.State; Gradio's default 10,000 sessions × ~27 KB
-               app_kwargs={"middleware": [Middleware(Guard, logins=LoginAttempts(throttle))]})
+               app_kwargs={"middleware": [Middleware(Guard, logins=LoginAttempts(throttle)),
+                                          Middleware(PlanFiles, source=getattr(app, "assistant_source", None))]})
     return app
 
 

@@ -94,6 +94,17 @@ def page_label(citation: dict) -> str:
     return f"p. {first}" if not last or last == first else f"p. {first}–{last}"
 
 
+def page_link(citation: dict) -> str:
+    """「p. 12」 as a link that opens the plan's PDF at that page (``ui.plan_files``); empty for text formats."""
+    label = page_label(citation)
+    if not label:
+        return ""
+    from ui.plan_files import pdf_link
+
+    href = pdf_link(citation["doc_id"], citation.get("page"))
+    return f' <a class="page" href="{esc(href)}" target="_blank" rel="noopener" title="PDFをこのページで開く">{esc(label)}</a>'
+
+
 def context_of(source: str, start: int, end: int, terms: list[str]) -> str:
     """The passage inside its surrounding source text (made readable), the passage itself marked."""
     lo, hi = max(0, start - CONTEXT_CHARS), min(len(source), end + CONTEXT_CHARS)
@@ -112,7 +123,7 @@ def citations_html(answer: dict, sources: dict[str, str], terms: list[str]) -> s
         parts.append(
             f'<div class="citation" data-city="{esc(c["city"])}">'
             f'<div class="cite-head">[{n}] <b>{esc(c["city"])}</b>{status} {esc(c["doc_title"])}'
-            f'{" <span class=page>" + esc(page_label(c)) + "</span>" if page_label(c) else ""}</div>'
+            f'{page_link(c)}</div>'
             f'<div class="cite-path">{esc(c["section"])}</div>'
             f'<ul class="quotes">{quotes}</ul>'
             f'<div class="passage-text">{highlight(c["text"], terms)}</div>'

@@ -133,3 +133,37 @@ def test_a_plan_with_no_city_is_refused_naming_city(tmp_path, mixed):
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 2 and "--city" in out.stderr and "Traceback" not in out.stderr
     assert "report" not in {row["city"] for row in snapshot.load(folder).documents.values()}
+
+
+def test_the_ui_serves_the_cited_pdf_and_links_its_page(mixed_assistant, tmp_path):
+    """「p. N」 links to the plan's own PDF at ``#page=N``; only PDFs of the index are served."""
+    pytest.importorskip("gradio")
+    import socket
+    import httpx
+
+    from ui import render
+    from ui.app import build_app, launch
+    from ui.files import TempFiles
+
+    answer = mixed_assistant.ask("日本の総合順位は何位", city="デジタル庁").to_dict()
+    cited = [c for c in answer["citations"] if c["page"]]
+    assert cited
+    html = render.citations_html(answer, mixed_assistant.index.sources, [])
+    assert f'href="plan-pdf/opendata_2023.pdf#page={cited[0]["page"]}"' in html
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = build_app(mixed_assistant, TempFiles(tmp_path / "ui-tmp"))
+    launch(app, "127.0.0.1", port, block=False, quiet=True)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            pdf = client.get("/plan-pdf/opendata_2023.pdf")
+            assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+            assert pdf.content == PDF.read_bytes()
+            assert pdf.headers["content-disposition"].startswith("inline")
+            for refused in ("/plan-pdf/yamada.txt", "/plan-pdf/..%2F..%2Fetc%2Fpasswd", "/plan-pdf/nothing.pdf"):
+                assert client.get(refused).status_code == 404, refused
+            assert client.post("/plan-pdf/opendata_2023.pdf").status_code == 405
+    finally:
+        app.close()
