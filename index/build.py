@@ -17,6 +17,7 @@ from corpus.documents import Document
 from corpus.errors import CorpusError, IndexStateError
 from index import dense, snapshot, store
 from index.bm25 import build_bm25
+from index.device import resolve_device
 from index.encoder import Encoder
 from index.lock import WriterLock
 from index.progress import progress_bar
@@ -104,21 +105,26 @@ def build_index(
     docs: list[Document], folder: Path, model: str | None = None,
     chunker: ChunkerConfig = ChunkerConfig(), progress: bool = False, encoder: Encoder | None = None,
     lock: WriterLock | None = None, wait: bool = True, on_wait: Callable[[str], None] | None = None,
+    device: str | None = None,
 ) -> BuildReport:
     """Chunk, tokenize, embed and write an index directory atomically.
 
     Holds the folder's writer lock throughout (``lock`` if the caller already holds it; else one is
     taken, waiting for another writer when ``wait``, calling ``on_wait`` with a message first).
+    ``device``: where passages are embedded ("auto", "cpu", "cuda"; ``index.device``).
     """
     folder = Path(folder)
     if lock is None or not lock.held:
+        if encoder is None:
+            resolve_device(device)  # "cuda" without a GPU fails before the folder is made and locked
         with WriterLock(folder, wait=wait, on_wait=on_wait) as own:
-            return build_index(docs, folder, model, chunker, progress, encoder, lock=own)
+            return build_index(docs, folder, model, chunker, progress, encoder, lock=own, device=device)
     started = time.perf_counter()
     repeated = sorted(doc_id for doc_id, n in Counter(d.doc_id for d in docs).items() if n > 1)
     if repeated:
         raise CorpusError(f"two plans have the same file name ({', '.join(repeated)}): rename one of them")
-    encoder = encoder or Encoder(model)
+    encoder = encoder or Encoder(model, device=device)
+    backend = encoder.backend
     chunks = chunk_documents(docs, chunker)
     texts = [index_text(c) for c in chunks]
     bm25 = build_bm25([tokenize(t) for t in progress_bar(texts, "tokenize", progress, "chunk")])
@@ -127,7 +133,8 @@ def build_index(
     config = {
         "format_version": store.FORMAT_VERSION,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "model": {"name": encoder.name, "fingerprint": encoder.fingerprint, "dim": int(vectors.shape[1]) if len(vectors) else encoder.dim},
+        "model": {"name": encoder.name, "fingerprint": encoder.fingerprint, "dim": int(vectors.shape[1]) if len(vectors) else encoder.dim,
+                  "backend": backend},
         "chunker": asdict(chunker),
         "corpus_fingerprint": corpus_fingerprint(docs, chunker),
         "counts": counts,

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.errors import ModelError
+from index.device import BACKENDS, resolve_device
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 MODEL_ENV = "ASSISTANT_MODEL"
@@ -103,13 +104,31 @@ def write_fingerprint(folder: Path) -> None:
 
 
 class Encoder:
-    """Loads the model lazily; encodes queries and passages with the model's own prompts."""
+    """Loads the model lazily; encodes queries and passages with the model's own prompts.
 
-    def __init__(self, name: str | None = None):
+    ``device`` ("auto", "cpu", "cuda": ``index.device``) is where passages are embedded; on CUDA
+    through ``index.fastencode`` in fp16. Queries are embedded on the CPU.
+    """
+
+    def __init__(self, name: str | None = None, device: str | None = None):
         self.name = model_name(name)
         self.folder = resolve(self.name)
         self.fingerprint = fingerprint(self.folder)
+        self.requested_device = device
         self._model = None
+        self._device: str | None = None
+        self._pipeline = None
+        self.last_timings = None  # index.fastencode.Timings of the last CUDA encode
+
+    @property
+    def device(self) -> str:
+        if self._device is None:
+            self._device = resolve_device(self.requested_device)
+        return self._device
+
+    @property
+    def backend(self) -> str:
+        return BACKENDS[self.device]
 
     @property
     def model(self):
@@ -163,4 +182,11 @@ class Encoder:
         return self._encode(texts, "query", progress=False, pad_to=pad_to)
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        if self.device == "cuda" and texts:
+            if self._pipeline is None:
+                from index.fastencode import from_sentence_transformer
+
+                self._pipeline = from_sentence_transformer(self.model, self.folder, self.name, "cuda")
+            vectors, self.last_timings = self._pipeline.encode(texts)
+            return vectors
         return self._encode([t.strip() for t in texts], "document", progress=progress)
