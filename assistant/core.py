@@ -39,7 +39,7 @@ def index_dir(folder: str | Path | None = None) -> Path:
 
 def build(corpus: str | Path | None = None, folder: str | Path | None = None, model: str | None = None,
           chunker: ChunkerConfig = ChunkerConfig(), progress: bool = False, wait: bool = True,
-          on_wait: Callable[[str], None] | None = None) -> BuildReport:
+          on_wait: Callable[[str], None] | None = None, device: str | None = None) -> BuildReport:
     """Index the plans in ``corpus`` (default: the bundled five) into ``folder``.
 
     Files that cannot be used are left out and listed in ``BuildReport.skipped``; the build fails
@@ -50,7 +50,7 @@ def build(corpus: str | Path | None = None, folder: str | Path | None = None, mo
     if not docs:
         raise CorpusError(f"{corpus_dir}: no plan could be read ({'; '.join(map(str, skipped)) or 'no .txt or .md files'})")
     report = build_index(docs, index_dir(folder), model=model, chunker=chunker, progress=progress, wait=wait,
-                         on_wait=on_wait)
+                         on_wait=on_wait, device=device)
     return replace(report, skipped=tuple(map(str, skipped)))
 
 
@@ -61,7 +61,7 @@ def indexed_documents(folder: str | Path | None = None) -> tuple[list[Document],
 
 def add_plans(files: list[str | Path], folder: str | Path | None = None, model: str | None = None,
               progress: bool = False, meta: dict | None = None, wait: bool = True,
-              on_wait: Callable[[str], None] | None = None) -> BuildReport:
+              on_wait: Callable[[str], None] | None = None, device: str | None = None) -> BuildReport:
     """Add (or replace, by file name) plans in the live index; only their chunks are embedded.
 
     ``meta``: city, prefecture, title, period for every file (over front matter and title page).
@@ -80,7 +80,7 @@ def add_plans(files: list[str | Path], folder: str | Path | None = None, model: 
         by_id.update((d.doc_id, d) for d in docs)
         return list(by_id.values())
 
-    report = update_index(index_dir(folder), change, model, progress, wait, on_wait)
+    report = update_index(index_dir(folder), change, model, progress, wait, on_wait, device=device)
     return replace(report, skipped=tuple(skipped))
 
 

@@ -25,10 +25,35 @@ _CROSS_PATTERNS = [
 _CROSS = re.compile("|".join(_CROSS_PATTERNS), re.IGNORECASE)
 
 
+# The status a question asks for, read from its wording alone (any topic). Each cue names one status;
+# a question naming two (「導入・検討している」「導入している、または予定している」) asks for any.
+IMPLEMENTED, PLANNED, UNDER_STUDY, ANY = "implemented", "planned", "under_study", "any"
+_STATUS_CUES: tuple[tuple[str, re.Pattern], ...] = (
+    (IMPLEMENTED, re.compile(
+        r"(?:導入|実施|整備|設置|開設|対応|策定|運用|移行|構築)済み?|すでに|既に|もう|始めて(?:いる|います)|始めた|開始して|開始した|運用中|稼働中|運用して(?:いる|います)|稼働して"
+        r"|(?:導入|実施|提供|設置|開設|運行|整備|採用|利用|活用|使用|配信|公開)して(?:いる|います|いた)|(?:導入|実施|設置|開設|整備)した"
+        r"|使って(?:いる|います)|受け付けて(?:いる|います)|行って(?:いる|います)|やって(?:いる|います)|開いて(?:いる|います)"
+        r"|でき(?:る|ます)(?:市|自治体|まち|[?？]|$)|取れる")),
+    (UNDER_STUDY, re.compile(r"検討|調査・?研究|研究して")),
+    (PLANNED, re.compile(r"計画(?:して|がある|中|に(?:ある|入って|盛り込))|予定|目指|これから|今後|(?:導入|実施|構築|開始|開設)する(?!こと)")),
+)
+_ANY_CUES = re.compile(r"触れ|書いて|書かれ|記載|言及|取り組|取組|進めて")
+
+
+def asked_status(question: str) -> str:
+    """implemented | planned | under_study | any: the status the wording asks for, for any topic."""
+    text = unicodedata.normalize("NFKC", question)
+    found = [status for status, cue in _STATUS_CUES if cue.search(text)]
+    if len(found) == 1 and not re.search(r"または|もしくは|あるいは|(?:導入|実施|整備|活用)[・、](?:検討|予定|計画)", text):
+        return found[0]
+    return ANY
+
+
 @dataclass(frozen=True)
 class Intent:
     kind: str  # cross_city | city | general
     cities: tuple[str, ...] = ()  # cities named in the question (or chosen with --city)
+    status: str = ANY  # the status asked for (``asked_status``)
 
 
 def _stem(city: str) -> str:
@@ -54,8 +79,9 @@ def parse(question: str, known: list[str], chosen: list[str] | None = None) -> I
     text = unicodedata.normalize("NFKC", question)
     cities = tuple(chosen) if chosen else named_cities(text, known)
     wants_many = bool(_CROSS.search(text))
+    status = asked_status(text)
     if cities and (len(cities) == 1 or not wants_many):
-        return Intent(CITY, cities)
+        return Intent(CITY, cities, status)
     if wants_many:
-        return Intent(CROSS, cities)
-    return Intent(GENERAL, cities)
+        return Intent(CROSS, cities, status)
+    return Intent(GENERAL, cities, status)

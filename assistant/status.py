@@ -15,17 +15,41 @@ from dataclasses import asdict, dataclass
 IMPLEMENTED, PLANNED, UNDER_STUDY, NOT_INTRODUCED = "implemented", "planned", "under_study", "not_introduced"
 LABELS = {IMPLEMENTED: "実施済", PLANNED: "計画", UNDER_STUDY: "検討中", NOT_INTRODUCED: "未導入"}
 
-# (pattern, status); earlier patterns win within one line. Tags in 【】 are explicit and come first.
+# (pattern, status); earlier patterns win within one line. Tags in 【】 and status cells of a table
+# are explicit and come first; then the wording: 未…, 検討, an announced date or 予定, what is done
+# (〜済, 〜しました, 〜しています, 運用中), and last the plan's own voice (〜します, 〜を図ります).
+_VERB = r"(?:導入|実施|整備|開始|構築|設置|開設|運用|稼働|公開|配信|提供|策定|移行|更新|実現|推進|活用|参加|開催|設立|配備|展開|対応|拡充|拡大|充実|普及|支援|発行|交付|受付|開通)"
+_CELL = r"(?:^|\t)\s*({})\s*(?:\t|$|⇒|→)"
+# a KPI row with counted results (延べ41人, 563人, 2社): something was done
+_COUNTED = r"(延べ\s*\d[\d,]*|\t\s*[1-9][\d,]*\s*(?:人|件|回|社|団体|箇所|校|台|業務|施設)?\s*(?:\t|$))"
 _MARKERS: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"【(完了|実施済み?|導入済み?)】"), IMPLEMENTED),
-    (re.compile(r"【(新規|新|拡充|継続|重点|重点取組)】"), PLANNED),
+    (re.compile(r"【(完了|実施済み?|導入済み?|済)】"), IMPLEMENTED),
+    # a measure named 「…の導入検討」 is under study, whatever its 【継続】 tag says about the measure
+    (re.compile(r"((?:導入|実施|整備|構築|活用|利用|移行)(?:の|に向けた)?(?:検討|調査・?研究))(?=[【\s]|$)"), UNDER_STUDY),
+    (re.compile(r"【(新規|新|拡充|継続|重点|重点取組|DX)】"), PLANNED),
     (re.compile(r"【(検討|調査研究)】"), UNDER_STUDY),
+    (re.compile(_CELL.format("完了|実施済み?|導入済み?|済|導入|実施|一部導入|一部実施|運用中|稼働中")), IMPLEMENTED),
+    (re.compile(_CELL.format("未導入|未実施|未着手")), NOT_INTRODUCED),
+    (re.compile(_CELL.format("検討|検討中|調査研究")), UNDER_STUDY),
+    (re.compile(rf"({_VERB}済み?)"), IMPLEMENTED),
     (re.compile(r"(未導入|未実施|未着手|未整備)"), NOT_INTRODUCED),
-    (re.compile(r"(導入済み?|実施済み?|整備済み?|運用中|稼働中|完了|を開始|開始しました|導入しました)"), IMPLEMENTED),
-    (re.compile(r"(導入(?:の|を|に向けて)?検討|検討(?:する|します|していきます|を進め)|調査・?研究)"), UNDER_STUDY),
-    (re.compile(r"(導入予定|実施予定|予定(?:です|しています)|計画(?:する|します)|推進します|取り組みます|目指します)"), PLANNED),
+    (re.compile(_COUNTED), IMPLEMENTED),
+    (re.compile(r"((?:導入|実施|整備|構築|活用|利用|移行)(?:の|を|に向けて|に向けた|について)?(?:検討|調査・?研究)"
+                r"|検討(?:する|します|していきます|を進め|を行い|中|しています|してまいります)|調査・?研究)"), UNDER_STUDY),
+    (re.compile(r"((?:導入|実施|開始|完了|移行|稼働|運用)予定|予定(?:です|しています|しております)"
+                r"|(?:令和|平成)\s*\d+\s*年度?(?:末|中)?(?:まで|以降|を目途|を目標)|以降[、,]?[^。]{0,40}する[。]?$)"), PLANNED),
+    # 平成 ended in 2019: an event dated 平成 is past for any plan written since; 「…から運用」 runs since then
+    (re.compile(r"(平成\s*(?:\d+|元)\s*年度?(?:\s*\d+\s*月)?(?:から|より|に|には|、)|(?:令和\s*(?:\d+|元)\s*年度?(?:\s*\d+\s*月)?)(?:から|より)(?![^。]*(?:予定|目指|します)))"), IMPLEMENTED),
+    (re.compile(rf"({_VERB}(?:しました|されました|しています|されています|しております|している|してきました)"
+                r"|(?:行っ|使っ|取り組ん|進め|設け|開い|作っ|設置し|整備し)て(?:い|お)(?:ます|る|ります)"
+                r"|運用中|稼働中|実施中|(?:を|の)開始(?=\s*$|[。、/])|を開始し)"), IMPLEMENTED),
+    (re.compile(r"(計画(?:する|します)|推進します|取り組みます|目指します|(?:し|り|め|げ|せ|え|き)ます[。．]|していきます|を図ります|に努めます|を進めます)"), PLANNED),
 ]
-_PAST = re.compile(r"前計画|前期計画|これまで|沿革|実績|取組状況")
+_PIECE = re.compile(r"(?<=[。．！？])|\s/\s")
+# a rendered field whose label says it records the past (「これまでの主な取組状況: …」「前期計画取組施策: …」)
+_HISTORY_LABEL = re.compile(r"^\s*(?:これまでの[^:：]{0,12}(?:取組|実績)[^:：]{0,12}|沿革|実績)[:：]")
+_PAST_LABEL = re.compile(r"^\s*(?:前期?計画[^:：]{0,12}|これまでの[^:：]{0,16})[:：]")
+_PAST = re.compile(r"前計画|前期計画|これまで|沿革|実績|取組状況|取り組み状況")
 
 
 @dataclass(frozen=True)
@@ -34,6 +58,7 @@ class Status:
     label: str  # e.g. "計画（継続）"
     marker: str  # the words in the source, e.g. "【継続】"
     past: bool = False  # read from a section about the previous plan or past record
+    weak: bool = False  # only the plan's own future voice (〜します, 〜を図ります): a plan, by default
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -41,29 +66,49 @@ class Status:
 
 def from_text(text: str, past: bool = False) -> Status | None:
     """The first status marker in ``text`` by precedence, or None."""
-    for pattern, status in _MARKERS:
+    for n, (pattern, status) in enumerate(_MARKERS):
         match = pattern.search(text)
         if match:
             word = match.group(1)
             tagged = match.group(0).startswith("【") and word not in LABELS[status]
             label = f"{LABELS[status]}（{word}）" if tagged else LABELS[status]
-            return Status(status, label, match.group(0), past)
+            return Status(status, label, match.group(0).strip("\t ⇒→"), past, weak=n == len(_MARKERS) - 1)
     return None
 
 
-def read_status(section: str, lines: list[str], terms: list[str]) -> Status | None:
-    """Status of one citation: its heading path, then its lines that mention a question word."""
+def read_statuses(section: str, lines: list[str], mentions) -> list[Status]:
+    """Every status a citation states about the topic: its lines that mention it (``mentions(line)``),
+    then its heading's last level. Past sections (前計画, 沿革, 実績 …) mark theirs ``past``; a line of
+    a history section with no marker of its own records something done."""
     past = bool(_PAST.search(section))
-    last = section.rsplit(" > ", 1)[-1]
-    status = from_text(last, past)
-    if status:
-        return status
+    history = bool(re.search(r"沿革|これまでの(?:取組|主な取組)|主な取組実績", section))
+    found = []
     for line in lines:
-        if any(t in line for t in terms):
-            status = from_text(line, past)
-            if status:
-                return status
-    return None
+        # a table row speaks as one; prose and rendered fields (「項目: 値 / 項目: 値」) piece by piece
+        pieces = [line] if "\t" in line else [p for p in _PIECE.split(line) if p.strip()]
+        for n, piece in enumerate(pieces):
+            if not mentions(piece):
+                continue
+            # the sentence after one that names the topic often says what becomes of it
+            # (「…が提供されました。…環境が整いしだい、導入に向けて検討していきます。」)
+            for part in pieces[n:n + 2] if n + 1 < len(pieces) and not mentions(pieces[n + 1]) else [piece]:
+                status = from_text(part, past or bool(_PAST_LABEL.match(part)))
+                if status is None and (history or _HISTORY_LABEL.match(part)):
+                    status = Status(IMPLEMENTED, LABELS[IMPLEMENTED], "沿革", True)
+                if status:
+                    found.append(status)
+    heading = from_text(section.rsplit(" > ", 1)[-1], past)
+    return found + ([heading] if heading else [])
+
+
+def read_status(section: str, lines: list[str], terms) -> Status | None:
+    """Status of one citation: its lines that mention a question word, then its heading path.
+
+    ``terms``: the question's words (any of them in a line makes it count), or a predicate on a line.
+    """
+    mentions = terms if callable(terms) else (lambda line: any(t in line for t in terms))
+    found = read_statuses(section, lines, mentions)
+    return found[0] if found else None
 
 
 def combine(statuses: list[Status]) -> tuple[Status | None, Status | None]:

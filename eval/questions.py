@@ -26,23 +26,49 @@ class EvalError(AssistantError):
     """An eval set cannot be read or does not match the corpus."""
 
 
+ASKED = ("implemented", "planned", "under_study", "any")
+STATUSES = ("implemented", "planned", "under_study", "not_introduced", "unspecified")
+
+
 @dataclass(frozen=True)
 class Gold:
     doc: str
     city: str
     evidence: tuple[str, ...]
+    status: str | None = None  # the status the plan states, where the question asks for one
+
+
+@dataclass(frozen=True)
+class Trap:
+    """A passage that must not list its city (a topic neighbour, a glossary entry …), with the reason."""
+
+    city: str
+    reason: str
+    doc: str = ""
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Question:
+    """``answers``: the cities that satisfy the question (the status asked, if any); ``mentions``: cities
+    whose plans cover the topic with another status (cross-city questions that ask for one)."""
+
     id: str
     kind: str
     question: str
     answers: tuple[Gold, ...]
+    asked_status: str | None = None
+    mentions: tuple[Gold, ...] = ()
+    traps: tuple[Trap, ...] = ()
+    trap: str | None = None  # "neighbour" | "glossary" for questions written as traps
 
     @property
     def cities(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(a.city for a in self.answers))
+
+    @property
+    def mention_cities(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a.city for a in self.mentions))
 
 
 def squash(text: str) -> str:
@@ -50,19 +76,42 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+def _gold(a: dict) -> Gold:
+    return Gold(a["doc"], a["city"], tuple(a["evidence"]), a.get("status"))
+
+
 def _question(row: dict, where: str) -> Question:
     try:
-        answers = tuple(Gold(a["doc"], a["city"], tuple(a["evidence"])) for a in row.get("answers", []))
-        q = Question(str(row["id"]), row["kind"], row["question"], answers)
+        answers = tuple(_gold(a) for a in row.get("answers", []))
+        mentions = tuple(_gold(a) for a in row.get("mentions", []))
+        traps = tuple(Trap(t["city"], t.get("reason", ""), t.get("doc", ""), tuple(t.get("evidence", ())))
+                      for t in row.get("not", []))
+        q = Question(str(row["id"]), row["kind"], row["question"], answers, row.get("asked_status"), mentions, traps,
+                     row.get("trap"))
     except (KeyError, TypeError) as exc:
         raise EvalError(f"{where}: expected id, kind, question, answers[doc, city, evidence] ({exc!r} missing or wrong)") from exc
     if q.kind not in KINDS:
         raise EvalError(f"{where}: kind {q.kind!r} is not one of {', '.join(KINDS)}")
-    if (q.kind == "unanswerable") != (not q.answers):
-        raise EvalError(f"{where}: unanswerable questions have no answers, all others at least one")
-    if any(not a.evidence for a in q.answers):
+    if q.asked_status is not None and q.asked_status not in ASKED:
+        raise EvalError(f"{where}: asked_status {q.asked_status!r} is not one of {', '.join(ASKED)}")
+    if any(a.status is not None and a.status not in STATUSES for a in q.answers + q.mentions):
+        raise EvalError(f"{where}: an answer's status is not one of {', '.join(STATUSES)}")
+    # a cross-city question may have no city with the status asked, as long as some plan mentions the topic
+    if q.kind == "unanswerable" and (q.answers or q.mentions):
+        raise EvalError(f"{where}: unanswerable questions have no answers")
+    if q.kind != "unanswerable" and not q.answers and not (q.kind == "cross_city" and q.mentions):
+        raise EvalError(f"{where}: every question but an unanswerable one needs at least one answer "
+                        "(a cross-city one may have only mentions)")
+    if any(not a.evidence for a in q.answers + q.mentions):
         raise EvalError(f"{where}: every answer needs at least one evidence string")
     return q
+
+
+def half(question_id: str) -> str:
+    """"dev" or "test", fixed by a hash of the id: thresholds are chosen on dev and reported on test."""
+    import hashlib
+
+    return "dev" if hashlib.sha256(question_id.encode("utf-8")).digest()[0] % 2 == 0 else "test"
 
 
 def load_questions(path: str | Path = DEFAULT_QUESTIONS) -> list[Question]:
@@ -100,6 +149,12 @@ def missing_evidence(questions: list[Question], sources: dict[str, str]) -> list
                 problems.append(f"{q.id}: unknown document {a.doc}")
                 continue
             problems += [f"{q.id}: {a.city} evidence not in {a.doc}: {e}" for e in a.evidence if squash(e) not in squashed[a.doc]]
+        for a in (*q.mentions, *q.traps):
+            if a.doc and a.doc not in squashed:
+                problems.append(f"{q.id}: unknown document {a.doc}")
+                continue
+            problems += [f"{q.id}: {a.city} evidence not in {a.doc}: {e}" for e in a.evidence
+                         if a.doc and squash(e) not in squashed[a.doc]]
     return problems
 
 

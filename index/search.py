@@ -99,6 +99,19 @@ class Index:
         """Cities in corpus order."""
         return list(self._city_ids)
 
+    def city_positions(self, city: str) -> list[int]:
+        """Positions (in ``chunks``) of one city's passages, in document order."""
+        return [int(i) for i in self._city_ids.get(city, ())]
+
+    def rank_positions(self, query: str, positions: list[int]) -> list[Hit]:
+        """Hits for the given chunk positions, ordered by their dense score for ``query``."""
+        if not positions:
+            return []
+        vector = self.query_vector(query)
+        scores = {i: float(self.faiss.reconstruct(i) @ vector) for i in positions}
+        order = sorted(positions, key=lambda i: -scores[i])
+        return [self._hit(r, i, scores[i], {}, {}, {}, scores) for r, i in enumerate(order, 1)]
+
     def allowed(self, cities: list[str] | None) -> np.ndarray | None:
         if not cities:
             return None

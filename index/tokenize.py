@@ -56,3 +56,13 @@ def tokenize(text: str) -> list[str]:
         return []
     with _lock:  # MeCab is not thread-safe, and its nodes live only until the tagger's next parse
         return [t for t in (_term(w) for w in _tagger()(clean)) if t]
+
+
+def words(text: str) -> list[tuple[str, str, str]]:
+    """(surface, pos1, pos2) of every morpheme of normalized ``text``, symbols and particles included."""
+    clean = normalize(text)
+    if not clean:
+        return []
+    with _lock:
+        return [(unicodedata.normalize("NFKC", w.surface).lower(), w.feature.pos1 or "", w.feature.pos2 or "")
+                for w in _tagger()(clean)]

@@ -53,7 +53,8 @@ def _v1_documents(folder: Path, build: Path, config: dict) -> list[Document]:
 
 
 def update_index(folder: Path, change: Callable[[list[Document]], list[Document]], model: str | None = None,
-                 progress: bool = False, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> BuildReport:
+                 progress: bool = False, wait: bool = True, on_wait: Callable[[str], None] | None = None,
+                 device: str | None = None) -> BuildReport:
     """Rebuild the live index with ``change(live plans)``; only new chunks are embedded.
 
     ``change`` runs under the writer lock and may raise to abandon the update (nothing is written).
@@ -63,4 +64,4 @@ def update_index(folder: Path, change: Callable[[list[Document]], list[Document]
         docs, config = live_documents(folder)
         chunker = ChunkerConfig(**config.get("chunker", {}))
         return build_index(change(docs), folder, model=model or config["model"]["name"], chunker=chunker,
-                           progress=progress, lock=lock)
+                           progress=progress, lock=lock, device=device)

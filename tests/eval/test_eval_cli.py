@@ -41,7 +41,10 @@ def test_quality_does_not_regress(report):
     assert hybrid["R@5"] >= 0.80 and hybrid["MRR@10"] >= 0.75
     answers = data["answers"]
     assert answers["abstention_accuracy"] >= 0.8 and answers["false_abstention_rate"] <= 0.15
-    assert answers["cross_city_f1"] >= 0.8
+    # the set holds status-constrained, neighbour and glossary questions since the cross-city issue:
+    # a city counts only with the status asked (README: cross-city answers)
+    assert answers["cross_city_f1"] >= 0.6 and answers["trap_errors"] <= 8
+    assert set(answers["halves"]) == {"dev", "test"} and "status_accuracy" in answers["halves"]["test"]
 
 
 def test_misses_carry_their_ranks(report):

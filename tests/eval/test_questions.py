@@ -41,7 +41,37 @@ def test_every_evidence_string_occurs_in_its_file(questions, docs):
 
 def test_answers_name_the_file_of_their_city(questions, docs):
     city_of = {d.doc_id: d.city for d in docs}
-    assert all(city_of[a.doc] == a.city for q in questions for a in q.answers)
+    assert all(city_of[a.doc] == a.city for q in questions for a in (*q.answers, *q.mentions))
+    assert all(city_of[t.doc] == t.city for q in questions for t in q.traps if t.doc)
+
+
+def test_cross_city_questions_carry_statuses_and_traps(questions):
+    """The cross-city issue's set: ≥15 status-constrained, ≥10 neighbour and ≥5 glossary traps, split by hash."""
+    from eval.questions import half
+
+    status = [q for q in questions if q.asked_status not in (None, "any")]
+    assert len(status) >= 15
+    assert all(a.status for q in status for a in (*q.answers, *q.mentions))
+    assert sum(q.trap == "neighbour" for q in questions) >= 10 and sum(q.trap == "glossary" for q in questions) >= 5
+    assert all(t.reason for q in questions for t in q.traps)
+    # no city is both a gold answer and a trap of the same question
+    assert all(not ({t.city for t in q.traps} & set(q.cities)) for q in questions)
+    halves = [half(q.id) for q in questions]
+    assert 0.35 <= halves.count("dev") / len(halves) <= 0.65
+
+
+def test_matrix_cells_are_hand_checked_against_the_plans(docs):
+    from pathlib import Path
+
+    rows = [json.loads(line) for line in (Path(__file__).parents[2] / "eval" / "matrix_cells.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    text = {d.doc_id: squash(d.text) for d in docs}
+    city_of = {d.doc_id: d.city for d in docs}
+    assert len(rows) >= 10
+    for row in rows:
+        assert city_of[row["doc"]] == row["city"]
+        assert (row["status"] == "none") == (not row["evidence"]), row
+        assert all(squash(e) in text[row["doc"]] for e in row["evidence"]), row
 
 
 def test_evidence_is_reachable_in_the_current_chunking(questions, docs):

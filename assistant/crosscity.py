@@ -1,0 +1,128 @@
+"""Which cities' plans say the thing asked, with the status asked — and, for the others, why not.
+
+For each searched city:
+
+1. its plan's best passages for the question are retrieved (hybrid ranking, per city);
+2. a passage is **evidence** when it holds the question's head term (the rarest topic group,
+   ``assistant.topic``), covers enough of the topic (IDF-weighted, ``MIN_COVERAGE``) and is
+   not context (a glossary entry, a summary of national policy, a survey: ``assistant.context``).
+   Embedding similarity orders the passages; it never lists a city on its own;
+3. the city's status is read from its evidence (``assistant.status``): the answer lists
+   first the cities with the status asked, then the cities that mention the topic with
+   another status, and says for every other city what was searched and which passage came
+   nearest, and why it was not enough.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+from assistant import context
+from assistant.answer import Citation
+from assistant.intent import ANY
+from assistant.status import LABELS, Status
+from assistant.topic import Match, Salience, TopicMatcher, fold, topic
+from index.search import Hit, Index
+
+DEPTH = 20  # passages ranked in each city's plan
+EXTRA = 50  # further passages holding the head term, taken beyond the ranking
+# Share of the topic's IDF weight a passage must hold. Chosen on the dev half of the eval set
+# (``python -m eval.tune``); reported on the test half in the README.
+MIN_COVERAGE = 0.6
+STATUS_WORDS = {"implemented": "導入・実施済み", "planned": "計画・予定", "under_study": "検討中", "any": "記載あり"}
+
+
+def min_coverage() -> float:
+    try:
+        return float(os.environ.get("ASSISTANT_MIN_COVERAGE") or MIN_COVERAGE)
+    except ValueError:
+        return MIN_COVERAGE
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One retrieved passage, judged against the question's topic."""
+
+    hit: Hit
+    match: Match
+    context: str | None  # glossary | policy | survey | wish, or None for the city's own text
+
+    def evidence(self, threshold: float) -> bool:
+        return self.match.head and self.match.coverage >= threshold and self.context is None
+
+    def reason(self, threshold: float) -> str:
+        """Why this passage does not list its city, in plain Japanese."""
+        if not self.match.head and self.match.missing:
+            return f"「{self.match.missing[0]}」の記述ではない"
+        if self.match.coverage < threshold and self.match.missing:
+            return f"「{'」「'.join(self.match.missing[:2])}」に触れていない"
+        if self.context:
+            return f"{context.LABELS[self.context]}のみで、市の取組の記述ではない"
+        return "質問の内容を支える記述ではない"
+
+
+def salience(index: Index) -> Salience:
+    """Term rarity over the index's passages (heading path and text, folded), built once per index."""
+    cached = getattr(index, "_salience", None)
+    if cached is None:
+        cached = Salience([fold(f"{' '.join(c.path)}\n{c.text}") for c in index.chunks])
+        index._salience = cached  # noqa: SLF001 - a per-index cache, dropped with the index
+    return cached
+
+
+def matcher_for(index: Index, question: str, drop: frozenset[str]) -> TopicMatcher:
+    return TopicMatcher(topic(question, drop), salience(index))
+
+
+def judge(matcher: TopicMatcher, hit: Hit) -> Judged:
+    return Judged(hit, matcher.match(f"{hit.section}\n{hit.text}"), context.kind(hit.section, hit.text))
+
+
+def candidates(index: Index, matcher: TopicMatcher, question: str, city: str, method: str) -> list[Hit]:
+    """The city's best ``DEPTH`` passages for the question, then any other passage that holds the
+    head term (ranked lower, best first): a plan that says it in a table row far down the ranking
+    still counts."""
+    hits = index.search(question, k=DEPTH, method=method, cities=[city])
+    if matcher.head is None:
+        return hits
+    seen = {h.chunk_id for h in hits}
+    folded = salience(index).passages
+    extra = [i for i in index.city_positions(city) if index.chunks[i].chunk_id not in seen and matcher.head.found_in(folded[i])]
+    if not extra:
+        return hits
+    ranked = index.rank_positions(question, extra[:EXTRA])
+    return hits + [replace(h, rank=len(hits) + n) for n, h in enumerate(ranked, 1)]
+
+
+# which status a city shows when its statements differ and none is the one asked: what is done
+# first, then what is studied, then what is planned
+_PRIORITY = {"implemented": 0, "under_study": 1, "planned": 2, "not_introduced": 3}
+
+
+def city_status(citations: list[Citation], asked: str) -> tuple[Status | None, bool]:
+    """(the status shown for a city, whether it is the one asked) from its evidence citations.
+
+    Statements in the plan's own future voice alone (〜します) count only when nothing more
+    explicit is said; a previous plan's statement counts only for what it says is done."""
+    statements = [s for c in citations for s in (c.statuses or ((c.status,) if c.status else ()))]
+    pool = [s for s in statements if not s.weak] or statements
+    usable = [s for s in pool if not s.past or s.status == "implemented"]
+    if asked != ANY:
+        for s in usable:
+            if s.status == asked:
+                return s, True
+    current = sorted((s for s in usable if not s.past), key=lambda s: _PRIORITY.get(s.status, 9))
+    shown = current[0] if current else (usable[0] if usable else (pool[0] if pool else None))
+    return shown, asked == ANY
+
+
+def status_phrase(asked: str) -> str:
+    return STATUS_WORDS.get(asked, STATUS_WORDS[ANY])
+
+
+def label(status: Status | None) -> str:
+    return status.label if status else "状況の記載なし"
+
+
+__all__ = ["DEPTH", "Judged", "LABELS", "city_status", "judge", "matcher_for", "min_coverage", "status_phrase"]

@@ -1,0 +1,248 @@
+"""The specific thing a question asks about, and whether a passage says it.
+
+A question's topic is read off its wording, for any topic: runs of nouns (with their
+prefixes, suffixes and numbers) make **terms** (「電子入札」「公衆無線LAN」「三層分離」);
+terms joined by や・か・「・」・または, or one in brackets after another (「会議録（議事録）」),
+are **alternatives** of one group; groups are all asked for (「庁内の無線LAN」: 庁内 and 無線LAN).
+Words that only frame the question (市, 計画, 導入, 検討 …) are no topic.
+
+A term is found in a passage when the passage holds it — exactly, in a normalized form
+(NFKC, case and spaces folded), as an equivalent or a narrower term from the curated
+dictionary (``assistant/data/synonyms.tsv``), or as all of its parts (「電子」 and 「入札」).
+Text is compared as characters, not tokens: unidic keeps コンビニエンスストア as one
+token, yet it holds コンビニ.
+
+Groups weigh by how rare they are in the corpus (IDF over passages): the rarest group is
+the question's **head**, the thing that tells it from its neighbours (電子入札 vs 電子決裁).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from index.tokenize import words
+
+SYNONYMS = Path(__file__).with_name("data") / "synonyms.tsv"
+
+# words that say what kind of answer is wanted, or what is done, not what it is about
+FRAME = frozenset("""
+市 区 町 村 自治体 市町村 都市 まち 市区町村 どこ 何 なに いくつ どれ どの 方 ほか 他 全て すべて それぞれ 各 一覧
+計画 予定 導入 実施 検討 整備 活用 推進 取組 取り組み 運用 開始 提供 利用 構築 策定 対応 支援 促進 充実 強化 拡充 向上 確保
+実現 展開 研究 調査 移行 設置 開設 使用 作成 進捗 状況 現状 今後 これから すでに 既に もう 新た 新規 継続 拡大 国 県
+こと もの ため よう など 等 的 化 向け 用 中 済 済み 以上 以下 程度 場合 際 時 ところ
+""".split())
+_ALTERNATIVE = {"や", "か", "・", "/", "又は", "または", "もしくは", "あるいは", "及び", "および", "と", "、"}
+_OPEN, _CLOSE = {"(", "「", "『", "【", "["}, {")", "」", "』", "】", "]"}
+_NOMINAL = {"名詞", "接頭辞", "接尾辞"}
+
+
+def fold(text: str) -> str:
+    """The form terms and passages are compared in: NFKC, lower case, no whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # folded, e.g. "電子入札"
+    parts: tuple[str, ...]  # its topical parts, e.g. ("電子", "入札")
+    variants: tuple[str, ...] = ()  # folded equivalents and narrower terms from the dictionary
+
+    def found_in(self, folded: str) -> bool:
+        if self.text in folded or any(v in folded for v in self.variants):
+            return True
+        return len(self.parts) > 1 and all(p in folded for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Alternatives: a passage that holds any of them holds the group."""
+
+    terms: tuple[Term, ...]
+
+    def found_in(self, folded: str) -> bool:
+        return any(t.found_in(folded) for t in self.terms)
+
+    @property
+    def label(self) -> str:
+        return "・".join(t.text for t in self.terms)
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    equivalents: dict[str, frozenset[str]]  # folded term -> folded members of its groups
+    narrower: dict[str, frozenset[str]]  # folded canonical -> folded narrower terms
+
+    def variants(self, term: str) -> tuple[str, ...]:
+        out = set(self.equivalents.get(term, ())) | set(self.narrower.get(term, ()))
+        for member in self.equivalents.get(term, ()):
+            out |= self.narrower.get(member, frozenset())
+        out.discard(term)
+        return tuple(sorted(out, key=len))
+
+
+@lru_cache(maxsize=4)
+def dictionary(path: Path = SYNONYMS) -> Dictionary:
+    """The curated dictionary: canonical, equivalents, narrower terms, source (tab-separated)."""
+    equivalents: dict[str, set[str]] = {}
+    narrower: dict[str, set[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        canonical = fold(cells[0])
+        group = {canonical} | {fold(v) for v in (cells[1] if len(cells) > 1 else "").split("|") if v.strip()}
+        for member in group:
+            equivalents.setdefault(member, set()).update(group)
+        narrow = {fold(v) for v in (cells[2] if len(cells) > 2 else "").split("|") if v.strip()}
+        for member in group:
+            narrower.setdefault(member, set()).update(narrow)
+    return Dictionary({k: frozenset(v) for k, v in equivalents.items()}, {k: frozenset(v) for k, v in narrower.items()})
+
+
+def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[str, ...]]]]:
+    """Groups of (term, parts) in question order."""
+    groups: list[list[tuple[str, tuple[str, ...]]]] = []
+    run: list[tuple[str, str, str]] = []  # the noun run being read
+    joined = False  # the next term is an alternative of the last group
+    depth = 0
+
+    def close() -> bool | None:
+        """End the noun run: True when it made a term, False when it held only frame words."""
+        nonlocal run, joined
+        while run and run[-1][0] in {"-", "."}:
+            run.pop()
+        if not run:
+            return None
+        parts: list[str] = []
+        prefix, numeral = "", False
+        for surface, pos1, pos2 in run:
+            if pos1 == "接頭辞":
+                prefix += surface
+            elif pos1 == "接尾辞" and parts:
+                if surface not in FRAME:  # 「高齢者向け」 -> 高齢者, 「無線LAN化」 -> 無線LAN
+                    parts[-1] += surface
+            elif parts and numeral:  # 「三」「層」 -> 三層
+                parts[-1] += prefix + surface
+                prefix = ""
+            else:
+                parts.append(prefix + surface)
+                prefix = ""
+            numeral = pos2 == "数詞"
+        if prefix:
+            parts.append(prefix)
+        topical = tuple(p for p in parts if p not in FRAME and p not in drop)
+        # a frame word at either end is no part of the topic: 「テレワーク導入」 is テレワーク
+        while parts and (parts[-1] in FRAME or parts[-1] in drop):
+            parts.pop()
+        while parts and (parts[0] in FRAME or parts[0] in drop):
+            parts.pop(0)
+        text = "".join(parts)
+        made = bool(topical and text)
+        if made:
+            if joined and groups:
+                groups[-1].append((text, topical))
+            else:
+                groups.append([(text, topical)])
+        run = []
+        joined = joined and not made  # a frame-only run (「国の」 inside brackets) keeps the link open
+        return made
+
+    last = None  # what the last noun run made (see close)
+    for surface, pos1, pos2 in words(question):
+        latin = re.fullmatch(r"[a-z0-9]+", surface) is not None
+        if pos1 in _NOMINAL or latin or (surface in {"-", "."} and run and run[-1][0][-1:].isalnum()):
+            run.append((surface, pos1, pos2))
+            continue
+        made = close()
+        last = made if made is not None else last
+        if surface == "(":
+            depth += 1
+            joined = made is True  # 「会議録（議事録）」: a bracket right after a term names the same thing
+        elif surface in _OPEN:
+            joined = False  # 「」 quote a term: no alternative
+        elif surface in _CLOSE:
+            depth = max(0, depth - 1)
+        elif surface in _ALTERNATIVE:
+            joined = bool(groups) and last is True  # 「整備・公開」: no alternative of a frame word
+        elif depth == 0:
+            joined = False
+    close()
+    return groups
+
+
+def topic(question: str, drop: frozenset[str] = frozenset(), synonyms: Dictionary | None = None) -> tuple[Group, ...]:
+    """The topic groups of ``question`` (``drop``: words to ignore, e.g. the corpus's city names)."""
+    synonyms = synonyms or dictionary()
+    out = []
+    for group in _terms(unicodedata.normalize("NFKC", question), drop):
+        terms = tuple(dict.fromkeys(Term(text, parts, synonyms.variants(text)) for text, parts in group))
+        out.append(Group(terms))
+    return tuple(out)
+
+
+class Salience:
+    """IDF of topic groups over a corpus of passages (folded text), computed on demand."""
+
+    def __init__(self, passages: list[str]):
+        self.passages = passages
+        self._df: dict[Group, int] = {}
+
+    def df(self, group: Group) -> int:
+        if group not in self._df:
+            self._df[group] = sum(1 for p in self.passages if group.found_in(p))
+        return self._df[group]
+
+    def idf(self, group: Group) -> float:
+        n = len(self.passages)
+        return math.log((n + 1) / (self.df(group) + 0.5))
+
+
+@dataclass(frozen=True)
+class Match:
+    """How much of a question's topic one passage holds."""
+
+    coverage: float  # IDF-weighted share of the topic groups the passage holds
+    head: bool  # it holds the rarest group
+    missing: tuple[str, ...]  # labels of the groups it lacks, rarest first
+
+
+class TopicMatcher:
+    """Matches passages against one question's topic, weighted by the corpus."""
+
+    def __init__(self, groups: tuple[Group, ...], salience: Salience):
+        self.groups = groups
+        self.weights = {g: salience.idf(g) for g in groups}
+        self.known = [g for g in groups if salience.df(g) > 0]
+        self.head = max(self.known, key=lambda g: self.weights[g]) if self.known else None
+        self.total = sum(self.weights.values())
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+    def match(self, text: str) -> Match:
+        folded = fold(text)
+        held = {g for g in self.groups if g.found_in(folded)}
+        coverage = sum(self.weights[g] for g in held) / self.total if self.total else 0.0
+        missing = tuple(g.label for g in sorted(self.groups, key=lambda g: -self.weights[g]) if g not in held)
+        return Match(round(coverage, 4), self.head is not None and self.head in held, missing)
+
+    def mentions(self, line: str) -> bool:
+        """Does ``line`` speak of the topic (its head term; any of its terms when none is known)?"""
+        folded = fold(line)
+        if self.head is not None:
+            return self.head.found_in(folded)
+        return any(g.found_in(folded) for g in self.groups)
+
+    def searched(self) -> list[str]:
+        """What was looked for, for the answer: each group with its dictionary variants."""
+        out = []
+        for g in self.groups:
+            names = [t.text for t in g.terms] + [v for t in g.terms for v in t.variants]
+            out.append("・".join(dict.fromkeys(names)))
+        return out

@@ -1,0 +1,74 @@
+"""The specific thing a question asks: topic terms, alternatives, the dictionary, the status asked."""
+
+import pytest
+
+from assistant.intent import asked_status
+from assistant.topic import SYNONYMS, Salience, TopicMatcher, dictionary, fold, topic
+
+
+def labels(question):
+    return [[t.text for t in g.terms] for g in topic(question)]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("テレワークを導入済みの市はどこ？", [["テレワーク"]]),
+    ("電子入札を導入している、または導入を予定・検討している市は？", [["電子入札"]]),
+    ("高齢者向けのスマホ講座やパソコン講座をすでに開いている市は？", [["高齢者"], ["スマホ講座", "パソコン講座"]]),
+    ("AIで会議録（議事録）を作るシステムをすでに使っている市は？", [["ai"], ["会議録", "議事録"], ["システム"]]),
+    ("国の「推奨データセット」に沿ってオープンデータを整備・公開する市は？", [["推奨データセット"], ["オープンデータ"], ["公開"]]),
+    ("職員が使う庁内の無線LANを整備する市は", [["職員"], ["庁内"], ["無線lan"]]),
+])
+def test_topic_groups_follow_the_wording(question, expected):
+    assert labels(question) == expected
+
+
+def test_city_names_are_no_topic():
+    groups = topic("根室市のテレワーク", drop=frozenset({"根室"}))
+    assert [[t.text for t in g.terms] for g in groups] == [["テレワーク"]]
+
+
+@pytest.mark.parametrize("question, status", [
+    ("テレワークを導入済みの市はどこ？", "implemented"),
+    ("コンビニ交付をすでに始めている市", "implemented"),
+    ("ガバメントクラウドへの移行を計画している市は？", "planned"),
+    ("RPAを導入する予定の自治体", "planned"),
+    ("電子申請の導入を検討している市はどこ？", "under_study"),
+    ("電子申請に触れている市", "any"),
+    ("AIチャットボットを導入・検討している自治体は？", "any"),
+    ("キャッシュレス決済をこれから導入する予定の市は？", "planned"),  # 決済 holds 済: no "done"
+    ("Web会議を導入している、または導入予定の市は？", "any"),
+])
+def test_the_status_asked_is_read_from_the_wording(question, status):
+    assert asked_status(question) == status
+
+
+def test_the_dictionary_is_well_formed_and_sourced():
+    for n, line in enumerate(SYNONYMS.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("#") or not line.strip():
+            continue
+        cells = line.split("\t")
+        assert len(cells) == 4 and cells[0].strip() and cells[3].strip(), (n, line)
+        assert cells[1].strip() or cells[2].strip(), (n, line)
+    words = dictionary()
+    assert "在宅勤務" in words.variants("テレワーク") and "テレワーク" in words.variants("在宅勤務")
+    # a narrower term is found from the broader one, never the reverse
+    assert fold("QRコード") in words.variants("キャッシュレス決済")
+    assert "キャッシュレス決済" not in words.variants(fold("QRコード"))
+
+
+def test_terms_match_as_characters_not_tokens():
+    """unidic keeps コンビニエンスストア as one token; the text still holds コンビニ."""
+    group = topic("コンビニで住民票を取れる市")[0]
+    assert group.found_in(fold("最寄りのコンビニエンスストアで取得できます"))
+    (nyusatsu,) = topic("電子入札を導入した市")
+    assert not nyusatsu.found_in(fold("電子決裁システムを導入しました"))
+    assert nyusatsu.found_in(fold("入札事務の電子化を進めます"))  # all its parts
+
+
+def test_the_rarest_group_is_the_head_and_weighs_most():
+    passages = [fold(t) for t in ("庁内の無線LANを整備します", "公衆無線LANを設置しました", "公共施設に公衆無線LAN",
+                                  "庁内の電子決裁", "庁内の文書管理", "庁内ネットワーク")]
+    matcher = TopicMatcher(topic("庁内の無線LANを計画している市は"), Salience(passages))
+    assert matcher.head.label == "無線lan"
+    inside, public = matcher.match("庁内の無線LANを整備します"), matcher.match("公衆無線LANを設置しました")
+    assert inside.coverage == 1.0 and public.head and public.coverage < 0.7 and public.missing == ("庁内",)
