@@ -157,12 +157,15 @@ def cmd_corpus_inspect(args) -> int:
 
 # -- search ----------------------------------------------------------------------
 def _search_one(assistant, query: str, args) -> dict:
-    hits = assistant.search(query, k=args.k, method=args.method, city=args.city, fusion=args.fusion)
-    return {"query": query, "hits": [h.to_dict() for h in hits]}
+    per_city = assistant.per_city(query, args.per_city, args.city)
+    hits = assistant.search(query, k=args.k, method=args.method, city=args.city, fusion=args.fusion, per_city=per_city)
+    grouping = {"per_city": per_city} if per_city else None
+    return {"query": query, "hits": [h.to_dict() for h in hits], "grouping": grouping}
 
 
 def _print_table(result: dict, width: int) -> None:
-    print(f"query: {result['query']}")
+    grouped = f"  (each city's best {result['grouping']['per_city']})" if result.get("grouping") else ""
+    print(f"query: {result['query']}{grouped}")
     if not result["hits"]:
         print("  (no results)")
     for h in result["hits"]:
@@ -228,6 +231,29 @@ def cmd_ask(args) -> int:
 
         return _each_line(lambda q: _ask_one(assistant, q, args), empty, show)
     show(_ask_one(assistant, args.question, args))
+    return 0
+
+
+# -- compare -----------------------------------------------------------------------
+def cmd_compare(args) -> int:
+    from assistant import sheets
+    from assistant.compare import compare
+    from assistant.core import Assistant
+    from assistant.matrix import check_topics
+
+    topics = check_topics(args.topics)
+    out = args.csv or args.xlsx
+    if out:
+        sheets.check_writable(out)  # before the model loads
+    assistant = Assistant.load(args.index, model=args.model)
+    matrix = compare(assistant.index, topics, assistant.resolve_cities(args.city), args.method, args.status)
+    if out:
+        data = sheets.csv_bytes(matrix) if args.csv else sheets.xlsx_bytes(matrix)
+        _err(f"wrote {len(matrix.topics)} topics × {len(matrix.cities)} cities to {sheets.write(out, data)}")
+    elif args.json:
+        _print_json(matrix.to_dict())
+    else:
+        print(sheets.table_text(matrix))
     return 0
 
 
@@ -366,6 +392,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--method", choices=("bm25", "dense", "hybrid"), default="hybrid")
     s.add_argument("--city", action="append", help="only these cities (repeat, or comma-separated)")
     s.add_argument("--fusion", default="convex", choices=("convex", "rrf"), help="how hybrid fuses BM25 and dense (default convex)")
+    s.add_argument("--per-city", type=int, metavar="N", help="each city's best N passages, cities ordered by their best "
+                   "score (default: 2 for a cross-city question such as 「…している市は？」, else the plain ranking; 0: plain)")
     s.add_argument("--json", action="store_true", help="print JSON (one object per query)")
     s.add_argument("--width", type=int, default=120, help="characters of text per hit in the table")
     _index_opts(s)
@@ -378,6 +406,20 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print JSON (one object per question)")
     _index_opts(a)
     a.set_defaults(func=cmd_ask)
+
+    c = sub.add_parser("compare", help="compare plans topic by topic: each city's status with its evidence")
+    c.add_argument("topics", nargs="*", metavar="TOPIC",
+                   help="topics to compare (default: the municipal-DX list in assistant/data/topics.tsv)")
+    c.add_argument("--city", action="append", help="only these cities (repeat, or comma-separated; default: all)")
+    c.add_argument("--status", action="store_true",
+                   help="only cells whose status the plan states (a city that mentions a topic without one stays empty)")
+    c.add_argument("--method", choices=("bm25", "dense", "hybrid"), default="hybrid", help="retrieval method (default hybrid)")
+    fmt = c.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", metavar="F", help="write one row per cell with its citation to F (UTF-8 with BOM, for Excel)")
+    fmt.add_argument("--xlsx", metavar="F", help="write an Excel workbook to F: coloured grid, citations as cell comments")
+    fmt.add_argument("--json", action="store_true", help="print the matrix as JSON (default: a table)")
+    _index_opts(c)
+    c.set_defaults(func=cmd_compare)
 
     u = sub.add_parser("ui", help="serve the web UI (staff search and citizen FAQ chat)")
     u.add_argument("--host", default=os.environ.get("ASSISTANT_UI_HOST", "127.0.0.1"),

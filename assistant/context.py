@@ -20,7 +20,9 @@ GLOSSARY, POLICY, SURVEY, WISH = "glossary", "policy", "survey", "wish"
 LABELS = {GLOSSARY: "用語の説明", POLICY: "国・県の施策や動向の紹介", SURVEY: "アンケート・調査の結果", WISH: "市民の意見・要望"}
 
 _SECTION = (
-    (GLOSSARY, re.compile(r"用語|キーワード解説|注釈|語句の説明")),
+    # a glossary's own headings: 用語集, or its index letters (【あ・か行】, 【A~Z】)
+    (GLOSSARY, re.compile(r"用語|キーワード解説|注釈|語句の説明|^【?[あかさたなはまやらわ](?:・[あかさたなはまやらわ])*行】?$"
+                          r"|^【?[A-ZＡ-Ｚ]\s*[~〜～－-]\s*[A-ZＡ-Ｚ]】?$")),
     (SURVEY, re.compile(r"アンケート|調査結果|意識調査|市民調査|回答|自由記述|意見募集の結果")),
     (POLICY, re.compile(r"(?<![全各])国(?:の|に|における|、|・|が|で)|政府|総務省|デジタル庁|内閣|県(?:の|における)"
                         r"|[^\s>]{0,12}法(?:案)?の(?:概要|制定|施行|改正)|白書|社会(?:全般|情勢|の動向)|動向|背景|時代の潮流")),
@@ -29,6 +31,7 @@ _SECTION = (
 _DEFINITION = re.compile(
     r"^[^。]{1,40}?(?:\s[/／:：]\s?|[/／:：]|とは、?)[^。]*?(?:のこと|をいう|を指す|の略|の総称|を意味する|とされる)(?:です|である)?[。．]?\s*$"
 )
+_ENTRY = re.compile(r"^[^。、\s]{1,30}\s*[/／]\s*[^。]*(?:のこと|をいう|を指す|の略|の総称)")
 _NATIONAL = re.compile(r"^(?:国|政府|総務省|デジタル庁|内閣府?|都道府県|県)(?:は|では|が|において|として)")
 _WISH = re.compile(r"(?:ほしい|欲しい|してください|して下さい|もらいたい|願いたい)(?:です|と思います|と思う)?[。！!]")
 _SENTENCE = re.compile(r"[。！？!?]")
@@ -64,7 +67,9 @@ def kind(section: str, text: str = "") -> str | None:
     lines = _lines(text)
     if lines:
         definitions = sum(1 for line in lines if _DEFINITION.match(line))
-        if definitions >= max(2, len(lines) / 2) or (len(lines) == 1 and definitions):
+        # 「テレワーク / …のこと。」: a term, a slash, its definition — a glossary row wherever it was filed
+        entry = _ENTRY.match(lines[0]) is not None
+        if definitions >= max(2, len(lines) / 2) or (definitions and (len(lines) == 1 or entry)):
             return GLOSSARY
     sentences = [s for s in re.split(r"(?<=[。！？!?])", text) if s.strip()]
     if sentences:

@@ -18,6 +18,7 @@ from index.update import live_documents, update_index
 
 INDEX_ENV = "ASSISTANT_INDEX_DIR"
 DEFAULT_INDEX = Path("var/index")
+PER_CITY = 2  # passages per city when a cross-city question's search is grouped
 MAX_QUERY_CHARS = 2000  # longer questions are cut (e5 reads 512 tokens anyway)
 LONG_QUESTION_NOTICE = f"質問が長いため、先頭の{MAX_QUERY_CHARS}文字だけで検索しました"
 
@@ -136,9 +137,32 @@ class Assistant:
             out.append(match[0])
         return out or None
 
+    def per_city(self, query: str, per_city: int | None = None, city: list[str] | str | None = None) -> int:
+        """How many passages per city a search shows: ``per_city`` if given; else, for a cross-city
+        question (「…している市は？」) over more than one city, ``PER_CITY``; else 0 (the plain ranking)."""
+        if per_city is not None:
+            return per_city
+        from assistant import intent
+
+        chosen = self.resolve_cities(city)
+        found = intent.parse(clean_query(query), self.cities, chosen)
+        many = len(chosen or found.cities or self.cities) > 1
+        return PER_CITY if found.kind == intent.CROSS and many else 0
+
     def search(self, query: str, k: int = 10, method: str = "hybrid", city: list[str] | str | None = None,
-               fusion: str = DEFAULT_FUSION) -> list[Hit]:
-        return self.index.search(clean_query(query), k=k, method=method, cities=self.resolve_cities(city), fusion=fusion)
+               fusion: str = DEFAULT_FUSION, per_city: int | None = None) -> list[Hit]:
+        """The top ``k`` passages; grouped by city for cross-city questions (see ``per_city``)."""
+        group = self.per_city(query, per_city, city)
+        prefer = None
+        if group:  # each city's passages that hold the question's topic (its own text, not a glossary) first
+            from assistant import crosscity
+            from assistant.evidence import name_terms
+
+            matcher = crosscity.matcher_for(self.index, clean_query(query), name_terms(self.cities))
+            threshold = crosscity.min_coverage()
+            prefer = lambda hit: crosscity.judge(matcher, hit).preference(threshold)  # noqa: E731
+        return self.index.search(clean_query(query), k=k, method=method, cities=self.resolve_cities(city), fusion=fusion,
+                                 per_city=group, prefer=prefer)
 
     def ask(self, question: str, city: list[str] | str | None = None, method: str = "hybrid", generator=None) -> Answer:
         """Answer from the plans with citations; ``found`` is False when the plans do not cover it.

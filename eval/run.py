@@ -55,13 +55,23 @@ def chunk_labeler(judge: Judge) -> Labeler:
 
 def evaluate(index: Index, questions: Iterable[Question], methods: Iterable[str], labeler: Labeler,
              depth: int = DEPTH, fetch: int | None = None, progress: bool = False,
-             fusion: str = DEFAULT_FUSION) -> list[QueryResult]:
-    """Search every answerable question with every method; ``fetch`` hits are labelled (default ``depth``)."""
+             fusion: str = DEFAULT_FUSION, per_city: Callable[[str], int] | None = None,
+             search: Callable[..., list[Hit]] | None = None) -> list[QueryResult]:
+    """Search every answerable question with every method; ``fetch`` hits are labelled (default ``depth``).
+
+    ``per_city(question)``: passages per city for that question, as ``assistant search`` groups it
+    (``Assistant.per_city``: a cross-city question is grouped), searched through ``search`` (the
+    front door, ``Assistant.search``) when given; None: the plain ranking for all.
+    """
     questions = [q for q in questions if q.answers]
     out = []
     for method in methods:
         for q in progress_bar(questions, f"eval {method}", progress, "q"):
-            hits = index.search(q.question, k=fetch or depth, method=method, fusion=fusion)
+            group = per_city(q.question) if per_city else 0
+            if group and search is not None:  # the front door's grouping (``Assistant.search``)
+                hits = search(q.question, k=fetch or depth, method=method, fusion=fusion, per_city=group)
+            else:
+                hits = index.search(q.question, k=fetch or depth, method=method, fusion=fusion, per_city=group)
             labels, ranking = labeler(q, hits)
             out.append(QueryResult(q.id, q.kind, method, q.question, len(q.answers),
                                    tuple(labels[:depth]), tuple(ranking[:depth])))

@@ -42,8 +42,9 @@ def run_baseline(assistant, questions_path: str | Path | None = None, methods=ME
     folder = folder or assistant.index.folder.parent / f"{assistant.index.folder.name}-baseline-window"
     index = baseline_index(docs, folder, assistant.index.encoder, progress)
     questions = load_questions(Path(questions_path or DEFAULT_QUESTIONS))
+    base = type(assistant)(index)  # the same front door over the window index: the same grouping
     results = evaluate(index, questions, methods, chunk_labeler(Judge(index.sources)), depth=depth, progress=progress,
-                       fusion=fusion)
+                       fusion=fusion, per_city=base.per_city, search=base.search)
     return {"name": NAME, "index": str(folder), "retrieval": summarize(results)}
 
 
@@ -58,7 +59,8 @@ def run_project(assistant, questions_path: str | Path | None = None, methods=MET
     if problems:
         raise EvalError(f"{len(problems)} evidence strings are not in the indexed plans, e.g. {problems[0]}")
     judge = Judge(index.sources)
-    results = evaluate(index, questions, methods, chunk_labeler(judge), depth=depth, progress=progress, fusion=fusion)
+    results = evaluate(index, questions, methods, chunk_labeler(judge), depth=depth, progress=progress, fusion=fusion,
+                       per_city=assistant.per_city, search=assistant.search)
     out_report = {
         "questions": str(path), "n_questions": len(questions),
         "kinds": {k: sum(q.kind == k for q in questions) for k in dict.fromkeys(q.kind for q in questions)},

@@ -21,6 +21,7 @@ from index.tokenize import tokenize
 METHODS = ("bm25", "dense", "hybrid")
 CANDIDATES = 100  # depth of each ranking that enters fusion
 QUERY_CACHE = 256  # recent query embeddings kept in memory
+GROUP_DEPTH = 1000  # candidates grouped by city for a per-city ranking
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,29 @@ class Index:
         return [int(i) for i in ids], {int(i): float(s) for i, s in zip(ids, scores)}
 
     def search(self, query: str, k: int = 10, method: str = "hybrid", cities: list[str] | None = None,
-               fusion: str = DEFAULT_FUSION) -> list[Hit]:
+               fusion: str = DEFAULT_FUSION, per_city: int = 0, prefer=None) -> list[Hit]:
+        """The top ``k`` passages; with ``per_city`` N, grouped: each city's best N, in tiers (every
+        city's best first, cities ordered by their best score, then every city's second …).
+        ``prefer(hit)``: a number; within a city, passages it rates higher come first (then rank order)."""
+        if per_city < 0:
+            raise QueryError("per_city must be 0 (plain ranking) or more")
+        if not per_city:
+            return self._search(query, k, method, cities, fusion)
+        pool = self._search(query, max(GROUP_DEPTH, k), method, cities, fusion)
+        if prefer is not None:
+            best = {}
+            for hit in pool:
+                best.setdefault(hit.city, hit.score)  # a city keeps the place its best passage earned
+            pool = sorted(pool, key=lambda h: (-best[h.city], -prefer(h), h.rank))
+        by_city: dict[str, list[Hit]] = {}
+        for hit in pool:
+            mine = by_city.setdefault(hit.city, [])
+            if len(mine) < per_city:
+                mine.append(hit)
+        tiers = [h for tier in range(per_city) for h in (hits[tier] for hits in by_city.values() if len(hits) > tier)]
+        return [replace(h, rank=r) for r, h in enumerate(tiers[:k], 1)]
+
+    def _search(self, query: str, k: int, method: str, cities: list[str] | None, fusion: str) -> list[Hit]:
         if method not in METHODS:
             raise QueryError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
         if fusion not in FUSERS:

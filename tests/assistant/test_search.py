@@ -77,3 +77,30 @@ def test_cli_errors_are_one_line_messages(built_index):
     out = _cli(["search", "x", "--city", "大阪市"], built_index)
     assert out.returncode == 2
     assert out.stderr.startswith("error: unknown city") and "Traceback" not in out.stderr
+
+
+def test_a_cross_city_search_groups_each_citys_best_passages(assistant):
+    """「…している市は？」 shows every city's best passage first (cities by their best score), then the seconds."""
+    question = "テレワークを導入している市は？"
+    assert assistant.per_city(question) == 2 and assistant.per_city("根室市のテレワークは？") == 0
+    hits = assistant.search(question, k=10)
+    first = [h.city for h in hits[: len(assistant.cities)]]
+    assert sorted(first) == sorted(assistant.cities)  # one per city, every city
+    assert [h.score for h in hits[: len(first)]] == sorted((h.score for h in hits[: len(first)]), reverse=True)
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert sum(h.city == first[0] for h in hits) == 2
+    plain = assistant.search(question, k=10, per_city=0)
+    assert [h.chunk_id for h in plain] == [h.chunk_id for h in assistant.index.search(question, k=10)]
+
+
+def test_search_json_reports_the_grouping(built_index):
+    def run(*args):
+        out = subprocess.run([sys.executable, "-m", "assistant", "search", *args, "--index", str(built_index[0]), "--json"],
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    grouped = run("コンビニ交付を計画している市は？", "-k", "5")
+    assert grouped["grouping"] == {"per_city": 2} and len({h["city"] for h in grouped["hits"]}) == 5
+    assert run("コンビニ交付を計画している市は？", "--per-city", "0")["grouping"] is None
+    assert run("根室市のコンビニ交付", "--per-city", "1", "-k", "3")["grouping"] == {"per_city": 1}
