@@ -43,8 +43,8 @@ def _city_answer(city: str, citations: list[Citation], asked: str = intents.ANY)
     """The city's entry: its status (the one asked for, if its evidence has it) and its best citations."""
     status, matches = crosscity.city_status(citations, asked)
     _, previous = combine([c.status for c in citations if c.status])
-    if previous is status:
-        previous = None
+    if previous is not None and status is not None and previous.status == status.status:
+        previous = None  # 「実施済、前計画では実施済」 says nothing more
     # the citation that shows the status comes first, then the best supported
     ranked = sorted(citations, key=lambda c: (c.status is not status, -c.support))[:CITED_PER_CITY]
     best = ranked[0]

@@ -29,7 +29,7 @@ DEPTH = 20  # passages ranked in each city's plan
 EXTRA = 50  # further passages holding the head term, taken beyond the ranking
 # Share of the topic's IDF weight a passage must hold. Chosen on the dev half of the eval set
 # (``python -m eval.tune``); reported on the test half in the README.
-MIN_COVERAGE = 0.6
+MIN_COVERAGE = 0.3  # dev half: cross-city F1 0.741 for every value from 0.2 to 0.35 (0.4: 0.736, 0.6: 0.703); the middle
 STATUS_WORDS = {"implemented": "導入・実施済み", "planned": "計画・予定", "under_study": "検討中", "any": "記載あり"}
 
 
@@ -49,8 +49,7 @@ class Judged:
     context: str | None  # glossary | policy | survey | wish, or None for the city's own text
 
     def evidence(self, threshold: float) -> bool:
-        head = self.match.head or os.environ.get("XHEAD") == "0"
-        return head and self.match.coverage >= threshold and self.context is None
+        return self.match.head and self.match.coverage >= threshold and self.context is None
 
     def preference(self, threshold: float) -> float:
         """How a cross-city search orders a city's passages: evidence first, then by rank."""

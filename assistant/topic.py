@@ -82,7 +82,7 @@ class Dictionary:
         for member in self.equivalents.get(term, ()):
             out |= self.narrower.get(member, frozenset())
         out.discard(term)
-        return tuple(sorted(out, key=len))
+        return tuple(sorted(out, key=lambda v: (len(v), v)))
 
 
 @lru_cache(maxsize=4)

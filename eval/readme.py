@@ -30,13 +30,32 @@ def project_table(result: dict) -> list[str]:
     return lines
 
 
+ANSWER_ROWS = (
+    ("cross-city precision / recall / F1 (cities listed with the status asked vs gold)",
+     ("cross_city_precision", "cross_city_recall", "cross_city_f1")),
+    ("status accuracy (status-constrained questions, every gold city)", ("status_accuracy",)),
+    ("mention recall (cities with another status, in either list)", ("mention_recall",)),
+    ("trap errors (a neighbour / glossary passage listed a city)", ("trap_errors",)),
+    ("abstention accuracy (unanswerable → no city, found: false)", ("abstention_accuracy",)),
+    ("false-abstention rate (answerable → found: false)", ("false_abstention_rate",)),
+    ("answered questions citing a gold passage", ("cited_gold_rate",)),
+)
+
+
+def _cell(block: dict, keys: tuple[str, ...]) -> str:
+    return " / ".join(f"{block[k]:.3f}" if isinstance(block[k], float) else str(block[k]) for k in keys)
+
+
 def answers_table(answers: dict) -> list[str]:
-    rows = [("cross-city precision / recall / F1 (cities listed vs gold)",
-             f"{answers['cross_city_precision']:.3f} / {answers['cross_city_recall']:.3f} / {answers['cross_city_f1']:.3f}"),
-            ("abstention accuracy (unanswerable → found: false)", f"{answers['abstention_accuracy']:.3f}"),
-            ("false-abstention rate (answerable → found: false)", f"{answers['false_abstention_rate']:.3f}"),
-            ("answered questions citing a gold passage", f"{answers['cited_gold_rate']:.3f}")]
-    return ["| `assistant ask` | value |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
+    """One column per half of the set (thresholds are chosen on dev) and one for all."""
+    halves = answers.get("halves", {})
+    names = [h for h in ("dev", "test") if h in halves]
+    head = " | ".join(f"{h} half ({halves[h]['n']})" for h in names)
+    lines = [f"| `assistant ask` | {head} | all ({answers.get('n', '')}) |", "|---|" + "---|" * (len(names) + 1)]
+    for label, keys in ANSWER_ROWS:
+        if all(k in answers for k in keys):
+            lines.append(f"| {label} | " + " | ".join(_cell(halves[h], keys) for h in names) + f" | {_cell(answers, keys)} |")
+    return lines
 
 
 def external_table(entries: list[dict]) -> list[str]:
