@@ -20,7 +20,7 @@ from assistant import intent as intents
 from assistant.answer import Absent, Answer, Citation, CityAnswer
 from assistant.evidence import Scorer, min_support, name_terms
 from assistant.quotes import pick_quotes
-from assistant.status import combine, read_statuses
+from assistant.status import combine, plan_start, read_statuses
 from index.search import Hit, Index
 
 TOP_K = 5  # passages searched for other questions
@@ -35,7 +35,8 @@ def cite(index: Index, question: str, hit: Hit, scorer: Scorer, mentions=None) -
     source = index.sources.get(hit.doc_id, "")
     quotes = tuple(index.paged(hit.doc_id, q) for q in pick_quotes(source, hit.start, hit.end, scorer))
     mentions = mentions or (lambda line: any(t in line for t in scorer.terms))
-    statuses = tuple(read_statuses(hit.section, hit.text.split("\n"), mentions))
+    start = plan_start(index.documents.get(hit.doc_id, {}).get("period"))
+    statuses = tuple(read_statuses(hit.section, hit.text.split("\n"), mentions, start))
     return Citation(hit, quotes, support.score, statuses[0] if statuses else None, statuses)
 
 

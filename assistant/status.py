@@ -10,6 +10,7 @@ mention the question's words. Nothing is inferred: no marker, no status.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 
 IMPLEMENTED, PLANNED, UNDER_STUDY, NOT_INTRODUCED = "implemented", "planned", "under_study", "not_introduced"
@@ -49,6 +50,7 @@ _PIECE = re.compile(r"(?<=[。．！？])|\s/\s")
 # a rendered field whose label says it records the past (「これまでの主な取組状況: …」「前期計画取組施策: …」)
 _HISTORY_LABEL = re.compile(r"^\s*(?:これまでの[^:：]{0,12}(?:取組|実績)[^:：]{0,12}|沿革|実績)[:：]")
 _PAST_LABEL = re.compile(r"^\s*(?:前期?計画[^:：]{0,12}|これまでの[^:：]{0,16})[:：]")
+_DATED = next(n for n, (p, _) in enumerate(_MARKERS) if p.pattern.startswith("(平成"))
 _PAST = re.compile(r"前計画|前期計画|これまで|沿革|実績|取組状況|取り組み状況")
 
 
@@ -64,10 +66,31 @@ class Status:
         return asdict(self)
 
 
-def from_text(text: str, past: bool = False) -> Status | None:
-    """The first status marker in ``text`` by precedence, or None."""
+_ERA = re.compile(r"(平成|令和)\s*(\d+|元)\s*年|((?:19|20)\d\d)\s*年")
+
+
+def year_of(text: str) -> int | None:
+    """The Western year of the first date in ``text`` (平成N, 令和N or 20NN), or None."""
+    match = _ERA.search(unicodedata.normalize("NFKC", text))
+    if not match:
+        return None
+    if match.group(3):
+        return int(match.group(3))
+    n = 1 if match.group(2) == "元" else int(match.group(2))
+    return n + (1988 if match.group(1) == "平成" else 2018)
+
+
+def from_text(text: str, past: bool = False, start: int | None = None) -> Status | None:
+    """The first status marker in ``text`` by precedence, or None.
+
+    ``start``: the first year of the plan's period. A dated event (「平成23年度から」) is done
+    when it lies before the plan began; one dated inside the plan's own period is a plan
+    (「平成32年度に」 in a plan for 平成26–31). Without ``start``, 平成 dates count as past
+    (平成 ended in 2019, before any plan written since)."""
     for n, (pattern, status) in enumerate(_MARKERS):
         match = pattern.search(text)
+        if match and n == _DATED and start is not None and (year_of(match.group(0)) or 0) >= start:
+            status = PLANNED
         if match:
             word = match.group(1)
             tagged = match.group(0).startswith("【") and word not in LABELS[status]
@@ -76,7 +99,15 @@ def from_text(text: str, past: bool = False) -> Status | None:
     return None
 
 
-def read_statuses(section: str, lines: list[str], mentions) -> list[Status]:
+def plan_start(period: str | None) -> int | None:
+    """The first year of a plan period such as 「令和4年度～令和8年度」 or 「2022～2025年度」."""
+    match = re.search(r"(平成|令和)\s*(\d+|元)|((?:19|20)\d\d)", unicodedata.normalize("NFKC", period or ""))
+    if not match:
+        return None
+    return year_of(match.group(0) + "年")
+
+
+def read_statuses(section: str, lines: list[str], mentions, start: int | None = None) -> list[Status]:
     """Every status a citation states about the topic: its lines that mention it (``mentions(line)``),
     then its heading's last level. Past sections (前計画, 沿革, 実績 …) mark theirs ``past``; a line of
     a history section with no marker of its own records something done."""
@@ -92,12 +123,12 @@ def read_statuses(section: str, lines: list[str], mentions) -> list[Status]:
             # the sentence after one that names the topic often says what becomes of it
             # (「…が提供されました。…環境が整いしだい、導入に向けて検討していきます。」)
             for part in pieces[n:n + 2] if n + 1 < len(pieces) and not mentions(pieces[n + 1]) else [piece]:
-                status = from_text(part, past or bool(_PAST_LABEL.match(part)))
+                status = from_text(part, past or bool(_PAST_LABEL.match(part)), start)
                 if status is None and (history or _HISTORY_LABEL.match(part)):
                     status = Status(IMPLEMENTED, LABELS[IMPLEMENTED], "沿革", True)
                 if status:
                     found.append(status)
-    heading = from_text(section.rsplit(" > ", 1)[-1], past)
+    heading = from_text(section.rsplit(" > ", 1)[-1], past, start)
     return found + ([heading] if heading else [])
 
 
