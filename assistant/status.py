@@ -33,7 +33,7 @@ _MARKERS: list[tuple[re.Pattern, str]] = [
     (re.compile(_CELL.format("未導入|未実施|未着手")), NOT_INTRODUCED),
     (re.compile(_CELL.format("検討|検討中|調査研究")), UNDER_STUDY),
     (re.compile(rf"({_VERB}済み?)"), IMPLEMENTED),
-    (re.compile(r"(未導入|未実施|未着手|未整備)"), NOT_INTRODUCED),
+    (re.compile(r"(未導入|未実施|未着手|未整備|(?:利用|導入|実施)(?:に|には)至って(?:い|お)(?:ない|ません|りません))"), NOT_INTRODUCED),
     (re.compile(_COUNTED), IMPLEMENTED),
     (re.compile(r"((?:導入|実施|整備|構築|活用|利用|移行)(?:の|を|に向けて|に向けた|について)?(?:検討|調査・?研究)"
                 r"|検討(?:する|します|していきます|を進め|を行い|中|しています|してまいります)|調査・?研究)"), UNDER_STUDY),
