@@ -142,7 +142,7 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
         while parts and (parts[0] in FRAME or parts[0] in drop):
             parts.pop(0)
         text = "".join(parts)
-        made = bool(topical and text)
+        made = bool(topical and text) and text not in FRAME and text not in drop  # 「自治」「体」 is 自治体
         if made:
             if joined and groups:
                 groups[-1].append((text, topical))
