@@ -1,4 +1,5 @@
-"""Gradio app: a staff tab (answers, evidence by city, context, CSV) and a citizen FAQ chat.
+"""Gradio app: a staff tab (answers, evidence by city, context, CSV), a citizen FAQ chat for one city
+or all, and a comparison matrix tab (topics × cities, coloured statuses, evidence per cell, CSV and Excel).
 
 The assistant (index and model) is loaded once by ``serve`` and shared by all
 requests; Gradio's queue serves concurrent users. Handlers never raise:
@@ -15,8 +16,9 @@ import os
 from pathlib import Path
 
 from assistant.core import MAX_QUERY_CHARS
+from assistant.matrix import default_topics
 from corpus.errors import AssistantError, IndexStateError, QueryError
-from ui import render
+from ui import matrix_view, render
 from ui.auth import AUTH_ENV, Guard, LoginAttempts, Throttle, parse_auth
 from ui.files import TempFiles, default_root
 from ui.live import DEFAULT_POLL_S, LiveAssistant
@@ -38,6 +40,8 @@ CITIZEN_EXAMPLES = [
     "スマホの使い方を教えてもらえる講座はありますか",
 ]
 METHODS = ["hybrid", "bm25", "dense"]
+ALL_CITIES = ("指定しない（すべての市）", "")  # the citizen's city dropdown: no city chosen
+NO_TOPICS = "テーマを1つ以上選ぶか入力してください（例：テレワーク）。"
 EMPTY = "質問を入力してください（例：「コンビニ交付を計画している市は？」）。"
 INTERNAL = "内部エラーが発生しました。時間をおいてもう一度お試しください。問題が続く場合は管理者に連絡してください。"
 UPDATED = "索引が更新されました"
@@ -50,7 +54,7 @@ CSS = """
 .cite-path { color: #555; font-size: 90%; } .status { background: #e3ecfa; border-radius: 4px; padding: 0 6px; }
 .passage-text { margin-top: 6px; white-space: pre-wrap; } .context { white-space: pre-wrap; font-size: 90%; }
 .passage { background: #fffbd6; } mark { background: #ffe066; }
-"""
+""" + matrix_view.CSS
 
 
 def bounded(question) -> str:
@@ -122,21 +126,58 @@ class Handlers:
         return (render.answer_html(answer), render.status_rows(answer),
                 render.citations_html(answer, assistant.index.sources, terms), path)
 
-    def chat(self, message: str, history: list[dict] | None):
-        """-> (updated history, cleared textbox). The user's words are escaped before display."""
+    @staticmethod
+    def citizen_cities(assistant, message: str, city: str | None) -> list[str]:
+        """The cities a resident asks about: those named in the question, else the one chosen, else none (all)."""
+        from assistant.intent import named_cities
+
+        named = list(named_cities(message, assistant.cities))
+        return named or ([city] if city in assistant.cities else [])
+
+    def chat(self, message: str, history: list[dict] | None, city: str | None = None):
+        """-> (updated history, cleared textbox). ``city``: the resident's city (「お住まいの市」), or none.
+
+        The user's words are escaped before display."""
         history = list(history or [])[-MAX_HISTORY:]
         message = bounded(message)
         if not message:
             return history + [{"role": "assistant", "content": EMPTY}], ""
         shown = render.md_text(message if len(message) <= 300 else message[:300] + "…")
         try:
-            reply = render.chat_reply(self.assistant.ask(message).to_dict())
+            assistant = self.assistant
+            chosen = self.citizen_cities(assistant, message, city)
+            reply = render.chat_reply(assistant.ask(message, city=chosen or None).to_dict(), chosen)
         except AssistantError as exc:
             reply = render.md_text(_friendly(exc))
         except Exception:  # noqa: BLE001
             log.exception("chat request failed")
             reply = INTERNAL
         return history + [{"role": "user", "content": shown}, {"role": "assistant", "content": reply}], ""
+
+    def matrix(self, topics, cities: list[str] | None, status_only: bool = False):
+        """-> (matrix html, CSV path, .xlsx path). ``topics``: a list (the multiselect) or lines of text; None: the defaults."""
+        from assistant import sheets
+        from assistant.compare import compare
+
+        if isinstance(topics, str):
+            topics = [t for line in topics.splitlines() for t in line.replace("、", ",").split(",")]
+        if topics is not None and not [t for t in topics if isinstance(t, str) and t.strip()]:
+            return render.message_html(NO_TOPICS), None, None
+        assistant = self.assistant
+        try:
+            matrix = compare(assistant.index, topics, assistant.resolve_cities(cities), "hybrid", bool(status_only))
+        except AssistantError as exc:
+            return render.message_html(_friendly(exc), "error"), None, None
+        except Exception:  # noqa: BLE001 - the page must never show a traceback
+            log.exception("matrix request failed")
+            return render.message_html(INTERNAL, "error"), None, None
+        try:
+            files = [str(self.files.write_bytes(sheets.csv_bytes(matrix), "matrix", ".csv")),
+                     str(self.files.write_bytes(sheets.xlsx_bytes(matrix), "matrix", ".xlsx"))]
+        except OSError:  # a full disk costs the downloads, not the table
+            log.exception("writing the matrix files failed")
+            files = [None, None]
+        return matrix_view.matrix_html(matrix.to_dict()), *files
 
     def index_view(self, page_build: str | None, selected: list[str] | None):
         """-> (city choices, selection still valid, notice html, build name) for a page that last saw ``page_build``.
@@ -168,6 +209,13 @@ def build_app(source, files: TempFiles | None = None):
         cities, kept, notice, build = handlers.index_view(page_build, selected)
         return gr.update(choices=cities, value=kept), notice, build
 
+    def refresh_choices(matrix_selected, citizen_selected):
+        """The matrix's and the citizen tab's city choices, after an index update."""
+        cities = list(handlers.assistant.cities)
+        kept = [c for c in (matrix_selected or []) if c in cities]
+        home = citizen_selected if citizen_selected in cities else ""
+        return gr.update(choices=cities, value=kept), gr.update(choices=[ALL_CITIES, *((c, c) for c in cities)], value=home)
+
     with gr.Blocks(title="自治体計画 検索・Q&A", analytics_enabled=False, delete_cache=handlers.files.delete_cache) as app:
         gr.Markdown("# 自治体計画 検索・Q&A\n地域情報化計画・DX推進計画の本文から、出典つきで答えます。")
         page_build = gr.State(None)  # the index build this page last saw
@@ -194,7 +242,10 @@ def build_app(source, files: TempFiles | None = None):
             question.submit(handlers.staff, [question, cities, method], outputs, api_visibility="private").then(
                 refresh, *view, api_visibility="private")
         with gr.Tab("市民向けFAQ", id="citizen"):
-            gr.Markdown("市の計画について、ふだんの言葉で質問できます。答えには出典（計画書の該当箇所）がつきます。")
+            gr.Markdown("市の計画について、ふだんの言葉で質問できます。答えには出典（計画書の該当箇所）がつきます。"
+                        "お住まいの市を選ぶと（または質問に市の名前を入れると）、その市の計画書から答えます。")
+            home = gr.Dropdown([ALL_CITIES, *((c, c) for c in handlers.assistant.cities)], value="",
+                               label="お住まいの市", elem_id="citizen-city")
             # Replies carry plan text, escaped by render.md_text; no HTML tag is let through either.
             chatbot = gr.Chatbot(label="FAQチャット", elem_id="citizen-chat", height=420, sanitize_html=True,
                                  allow_tags=False, allow_file_downloads=False)
@@ -203,9 +254,31 @@ def build_app(source, files: TempFiles | None = None):
                                      max_length=MAX_QUERY_CHARS)
                 send = gr.Button("送信", variant="primary", scale=1, elem_id="citizen-send")
             gr.Examples(CITIZEN_EXAMPLES, inputs=message, label="質問の例")
-            send.click(handlers.chat, [message, chatbot], [chatbot, message], api_name="chat")
-            message.submit(handlers.chat, [message, chatbot], [chatbot, message], api_visibility="private")
+            # /chat keeps its two inputs (question, history) for API clients written before the city choice;
+            # registered first, so that no event below takes the name "chat" from the handler's name
+            gr.Button(visible=False).click(handlers.chat, [message, chatbot], [chatbot, message], api_name="chat")
+            send.click(handlers.chat, [message, chatbot, home], [chatbot, message], api_name="citizen")
+            message.submit(handlers.chat, [message, chatbot, home], [chatbot, message], api_visibility="private")
+        with gr.Tab("比較表", id="matrix"):
+            gr.Markdown("テーマごとに、各市の計画書に書かれた状況（実施済・計画・検討中・未導入）を一覧にします。"
+                        "セルを開くと根拠（引用・節・位置）が出ます。空欄のセルには、近い記述とそれでは足りない理由が出ます。")
+            with gr.Row():
+                topics = gr.Dropdown([t.label for t in default_topics()], value=[t.label for t in default_topics()],
+                                     multiselect=True, allow_custom_value=True, label="テーマ（選ぶか、入力して Enter）",
+                                     elem_id="matrix-topics", scale=3)
+                matrix_cities = gr.Dropdown(handlers.assistant.cities, multiselect=True, label="市（空欄＝すべて）",
+                                            elem_id="matrix-cities", scale=2)
+            with gr.Row():
+                status_only = gr.Checkbox(label="状況の書かれたセルだけ", elem_id="matrix-status-only")
+                build = gr.Button("比較表を作る", variant="primary", elem_id="matrix-build")
+            table_html = gr.HTML(elem_id="matrix-table")
+            with gr.Row():
+                matrix_csv = gr.File(label="CSVでダウンロード", elem_id="matrix-csv")
+                matrix_xlsx = gr.File(label="Excelでダウンロード", elem_id="matrix-xlsx")
+            build.click(handlers.matrix, [topics, matrix_cities, status_only], [table_html, matrix_csv, matrix_xlsx],
+                        api_name="compare")
         app.load(refresh, *view, api_visibility="private")  # a page opened after an index update gets its cities
+        app.load(refresh_choices, [matrix_cities, home], [matrix_cities, home], api_visibility="private")
     app.assistant_source = lambda: handlers.assistant  # for launch(): the PDFs of the index serving now
     return app
 

@@ -54,7 +54,7 @@ def private_dir(path: Path, claim: bool = False) -> Path:
 
 
 class TempFiles:
-    """The app's temporary folder. ``root`` is also Gradio's cache; CSVs go to ``root/csv``."""
+    """The app's temporary folder. ``root`` is also Gradio's cache; downloads (CSV, .xlsx) go to ``root/csv``."""
 
     def __init__(self, root: str | Path, ttl_s: float = DEFAULT_TTL_S):
         self.root = private_dir(Path(root), claim=True)
@@ -77,17 +77,20 @@ class TempFiles:
         """Make this folder Gradio's cache. Process-wide: Gradio offers only the env var."""
         os.environ[GRADIO_TMP_ENV] = str(self.root)
 
-    def write_csv(self, text: str) -> Path:
+    def write_csv(self, text: str, prefix: str = "answer") -> Path:
         """Write ``text`` (UTF-8 with BOM, for Excel) to a private file named by its content.
 
         The same answer gives the same file, so repeated questions do not add files.
         """
-        data = text.encode("utf-8-sig")
-        path = self.csv_dir / f"answer-{hashlib.sha256(data).hexdigest()[:16]}.csv"
+        return self.write_bytes(text.encode("utf-8-sig"), prefix, ".csv")
+
+    def write_bytes(self, data: bytes, prefix: str, suffix: str) -> Path:
+        """Write ``data`` to a private file ``{prefix}-{content hash}{suffix}`` in the downloads folder."""
+        path = self.csv_dir / f"{prefix}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
         try:
             os.utime(path)  # handed out again: counts as new for the age checks, so it is not removed meanwhile
         except FileNotFoundError:
-            fd, staging = tempfile.mkstemp(dir=self.csv_dir, prefix=".answer-")  # mode 0600
+            fd, staging = tempfile.mkstemp(dir=self.csv_dir, prefix=f".{prefix}-")  # mode 0600
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)

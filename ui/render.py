@@ -16,6 +16,8 @@ import io
 import re
 import string
 
+from assistant.sheets import FORMULA_START, csv_cell  # the formula guard, shared with `assistant compare --csv`
+
 STATUS_LABELS = {"implemented": "実施済", "planned": "計画", "under_study": "検討中", "not_introduced": "未導入"}
 CONTEXT_CHARS = 400  # source characters shown on each side of a passage in "read in context"
 
@@ -136,16 +138,6 @@ def citations_html(answer: dict, sources: dict[str, str], terms: list[str]) -> s
 CSV_HEADER = ["question", "found", "city", "status", "doc_title", "section", "doc_id", "start", "end", "quotes", "text"]
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so as a formula (OWASP)
-
-
-def csv_cell(value):
-    """A text cell that would start a formula gets a leading ``'``, which makes it text in Excel and LibreOffice."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def answer_csv(answer: dict) -> str:
     """One row per citation (or one row saying nothing was found); Excel-friendly with a BOM added by the writer.
 
@@ -168,20 +160,84 @@ def chat_text(text: str) -> str:
     return md_text(" ".join((text or "").split()))
 
 
-def chat_reply(answer: dict, max_sources: int = 2) -> str:
-    """A short reply in plain Japanese for residents, with its sources (Markdown for the chat).
+CITIZEN_STATUS = {"implemented": "実施済み", "planned": "計画中", "under_study": "検討中", "not_introduced": "未導入"}
+NO_STATUS, NOT_FOUND = "状況の記載なし", "記載なし"
+DISCLAIMER = "※ 計画書に書かれている内容です。実際のサービスの状況は市役所でご確認ください。"
 
-    Only the Markdown written here is live; every piece of plan text goes through ``chat_text``.
+
+def status_word(status: str | None) -> str:
+    """The status in a resident's words: 実施済み / 計画中 / 検討中 / 未導入, or 状況の記載なし."""
+    return CITIZEN_STATUS.get(status or "", NO_STATUS)
+
+
+def _citizen_quotes(citations: list[dict], shown: list) -> list[tuple[dict, object]]:
+    """(citation, quote) pairs not shown yet (``quotes.distinct``: same text or overlapping span), sentences first."""
+    from assistant.quotes import Quote, distinct, is_sentence
+
+    pairs = [(c, Quote(q["text"], q["start"], q["end"], q.get("page"))) for c in citations for q in c.get("quotes", [])]
+    if not pairs:
+        pairs = [(c, Quote(c["text"][:120], c["start"], c["end"], c.get("page"))) for c in citations]
+    doc = {id(q): c["doc_id"] for c, q in pairs} | {id(q): d for d, q in shown}
+    kept = distinct([q for _, q in shown] + [q for _, q in pairs], lambda q: doc[id(q)])[len(shown):]
+    owner = {id(q): c for c, q in pairs}
+    return sorted(((owner[id(q)], q) for q in kept), key=lambda cq: not is_sentence(cq[1].text))
+
+
+def _source(c: dict, page) -> str:
+    where = f"（p. {page}）" if page else ""
+    return f"{chat_text(c['city'])}『{chat_text(c['doc_title'])}』{chat_text(c['section'])}{where}"
+
+
+def _city_block(city: dict, single: bool, shown: list, sources: list[str]) -> list[str]:
+    """A city's lines: its status in plain words and the sentences that explain it (context passages only as such)."""
+    from assistant import context
+
+    own = [c for c in city["citations"] if not context.kind(c["section"], c["text"])]
+    related = [c for c in city["citations"] if c not in own]
+    pairs = _citizen_quotes(own or related, shown)[: 2 if single else (1 if own else 0)]
+    shown += [(c["doc_id"], q) for c, q in pairs]
+    for c, q in pairs:
+        entry = _source(c, q.page)
+        if entry not in sources:
+            sources.append(entry)
+    name = f"**{chat_text(city['city'])}**"
+    kinds = "・".join(dict.fromkeys(context.LABELS[context.kind(c["section"], c["text"])] for c in related))
+    previous = city.get("previous_status")
+    before = f"（前計画では{status_word(previous)}）" if previous and previous != city.get("status") else ""
+    word = status_word(city.get("status")) if own else NOT_FOUND
+    quotes = [f"「{chat_text(q.text)}」" for _, q in pairs]
+    if not single:
+        said = "：" + "　".join(quotes) if own else f"：市の取り組みとしての記述はなく、関連する記述は{kinds}のみです。"
+        return [f"- {name}（{word}）{before}{said}"]
+    if not own:
+        head = f"{name}の計画書には、市の取り組みとしての記述は見つかりませんでした（{NOT_FOUND}）。関連する記述（{kinds}）："
+    elif city.get("status"):
+        head = f"{name}の計画書では、この取り組みは「**{word}**」と書かれています{before}。計画書の記述："
+    else:
+        head = f"{name}の計画書はこの取り組みに触れていますが、状況（実施済み・計画中・検討中）は書かれていません（{NO_STATUS}）。計画書の記述："
+    return [head, "", *(f"- {q}" for q in quotes)]
+
+
+def chat_reply(answer: dict, cities: list[str] | None = None, max_cities: int = 3) -> str:
+    """A short reply in plain Japanese for residents (Markdown for the chat).
+
+    ``cities``: the resident's city (chosen or named in the question). For each city: its status in plain
+    words (実施済み / 計画中 / 検討中 / 未導入, 状況の記載なし, or 記載なし), the sentences that explain it
+    rather than the heading alone, and the sources; no quote or source appears twice. Only the Markdown
+    written here is live; every piece of plan text goes through ``chat_text``.
     """
     notices = [f"※ {chat_text(n)}" for n in answer.get("notices", [])]
+    named = "・".join(f"**{chat_text(c)}**" for c in cities or [])
     if not answer["found"]:
-        return "\n\n".join(["申し訳ありません。市の計画書には、このご質問に当たる記述が見つかりませんでした。"
-                             "くわしくは市役所の担当窓口にお問い合わせください。", *notices])
-    lines = ["市の計画書には、次のように書かれています。", ""]
-    for c in answer["citations"][:max_sources]:
-        quote = c["quotes"][0]["text"] if c.get("quotes") else c["text"][:120]
-        lines.append(f"- **{chat_text(c['city'])}**：「{chat_text(quote)}」")
-    lines += ["", "出典：" + "、".join(f"{chat_text(c['city'])}『{chat_text(c['doc_title'])}』{chat_text(c['section'])}"
-                                     for c in answer["citations"][:max_sources])]
-    lines += ["", "※ 計画書に書かれている内容です。実際のサービスの状況は市役所でご確認ください。", *notices]
+        where = f"{named}の計画書には、このご質問に当たる記述が見つかりませんでした（{NOT_FOUND}）。" if named else \
+            "申し訳ありません。市の計画書には、このご質問に当たる記述が見つかりませんでした。"
+        return "\n\n".join([where + "くわしくは市役所の担当窓口にお問い合わせください。", *notices])
+    entries = answer["cities"][:max_cities]
+    single = len(entries) == 1
+    shown: list = []
+    sources: list[str] = []
+    lines = [] if single else ["市の計画書には、次のように書かれています。", ""]
+    for city in entries:
+        lines += _city_block(city, single, shown, sources)
+    lines += (["", "出典：" + "、".join(sources)] if sources else []) + ["", DISCLAIMER, *notices]
     return "\n".join(lines)

@@ -106,3 +106,33 @@ def test_auth_setting():
     assert parse_auth("") is None
     with pytest.raises(AssistantError, match="user:password"):
         parse_auth("nopassword")
+
+
+STATUS_WORDS = ("実施済み", "計画中", "検討中", "未導入", "状況の記載なし", "記載なし")
+
+
+def test_citizen_chat_answers_for_the_chosen_city(handlers):
+    reply = handlers.chat("住民票はコンビニで取れる？", [], "根室市")[0][-1]["content"]
+    assert reply.startswith("**根室市**") and any(w in reply.splitlines()[0] for w in STATUS_WORDS)
+    assert "取得することができるようにします。」" in reply  # the sentence that explains the service, not the heading alone
+    lines = [line for line in reply.splitlines() if line.strip()]
+    assert len(lines) == len(set(lines))
+    named = handlers.chat("東御市で住民票はコンビニで取れる？", [], "根室市")[0][-1]["content"]
+    assert named.startswith("**東御市**") and "記載なし" in named  # the city named in the question wins
+    assert handlers.chat("住民票はコンビニで取れる？", [], "架空市")[0][-1]["content"]  # an unknown choice: all cities
+
+
+def test_matrix_tab_builds_the_table_and_both_downloads(handlers):
+    from openpyxl import load_workbook
+
+    html, csv_path, xlsx_path = handlers.matrix(["テレワーク", "コンビニ交付"], ["根室市", "東御市"], False)
+    assert html.count('<td class="cell st-') == 4 and "<details>" in html
+    with open(csv_path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:3] == ["topic", "city", "listed"] and len(rows) == 5
+    assert load_workbook(xlsx_path)["比較表"]["B2"].value
+    assert {stat.S_IMODE(os.stat(p).st_mode) for p in (csv_path, xlsx_path)} == {0o600}
+    assert handlers.matrix("テレワーク\nコンビニ交付", None)[0].count("<tr>") == 3  # lines of text work too
+    assert "テーマを1つ以上" in handlers.matrix([], None)[0]
+    error, *files = handlers.matrix(["テレワーク"], ["大阪"])
+    assert "unknown city" in error and "根室市" in error and files == [None, None]

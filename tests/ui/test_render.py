@@ -109,3 +109,57 @@ def test_pdf_citations_show_their_page():
     assert "p. 12–13" in citations_html(answer, {"d": "コンビニ交付 本文" * 3}, [])
     answer["citations"][0].update(page=None, page_end=None)
     assert "p. " not in citations_html(answer, {"d": "コンビニ交付 本文" * 3}, [])
+
+
+def _citizen_answer():
+    """根室市 as the plan has it: the heading line quoted from two chunks of one section, the sentence once."""
+    heading = {"text": "住民票等の「コンビニ交付サービス」の構築【継続】", "start": 100, "end": 124}
+    sentence = {"text": "施策の概要 / 最寄りのコンビニエンスストアで取得することができるようにします。", "start": 129, "end": 170}
+    base = {"rank": 1, "score": 0.1, "doc_id": "000", "city": "根室市", "doc_title": "第3次計画", "status": "planned",
+            "bm25_rank": 1, "dense_rank": 1}
+    first = base | {"chunk_id": "000:100-300", "section": "第6章 > 住民票等の「コンビニ交付サービス」の構築【継続】",
+                    "text": "住民票等の…", "start": 100, "end": 300, "quotes": [heading, sentence]}
+    second = base | {"chunk_id": "000:20-60", "section": "第6章 > 基本目標3", "text": "住民票等の…", "start": 20, "end": 60,
+                     "quotes": [{"text": heading["text"] + "。", "start": 30, "end": 54}]}
+    city = {"city": "根室市", "status": "planned", "status_label": "計画（継続）", "summary": "", "citations": [first, second],
+            "previous_status": "not_introduced"}
+    return {"question": "住民票はコンビニで取れる？", "found": True, "answer": "", "cities": [city], "citations": [first, second]}
+
+
+def test_citizen_reply_for_one_city_says_the_status_and_quotes_the_sentence_once():
+    reply = chat_reply(_citizen_answer(), ["根室市"])
+    lines = [line for line in reply.splitlines() if line.strip()]
+    assert "**根室市**" in lines[0] and "計画中" in lines[0] and "前計画では未導入" in lines[0]
+    quotes = [line for line in lines if line.startswith("- 「")]
+    assert quotes[0].endswith("できるようにします。」") and len(quotes) == 2  # the sentence first, the heading once
+    assert len(lines) == len(set(lines)) and reply.count("コンビニ交付サービス」の構築") == 2  # the quote and its source
+    assert reply.count("出典") == 1 and reply.count("第3次計画") == 1
+
+
+def test_citizen_reply_without_evidence_says_kisai_nashi():
+    answer = _citizen_answer() | {"found": False, "cities": [], "citations": []}
+    assert "**東御市**" in chat_reply(answer, ["東御市"]) and "記載なし" in chat_reply(answer, ["東御市"])
+    survey = _citizen_answer()
+    for c in survey["cities"][0]["citations"]:
+        c["section"] = "第6章 > 3. 調査結果 > (7) その他ご意見"
+    reply = chat_reply(survey, ["根室市"])
+    assert "市の取り組みとしての記述は見つかりませんでした（記載なし）" in reply and "アンケート" in reply
+
+
+def test_matrix_html_is_escaped_coloured_and_opens_to_its_evidence():
+    from assistant.matrix import COLOURS
+    from ui.matrix_view import matrix_html
+
+    ref = {"doc_id": "000", "doc_title": "計画", "section": f"第6章 {ATTACK}", "start": 5, "end": 9, "quote": ATTACK,
+           "page": 12, "page_end": 12, "passage_start": 0, "passage_end": 20}
+    cells = [{"topic": ATTACK, "city": "根室市", "listed": True, "status": "planned", "kind": "planned", "label": "計画（継続）",
+              "evidence": ATTACK, "citation": ref, "nearest": None, "reason": "", "previous": "未導入"},
+             {"topic": ATTACK, "city": "東御市", "listed": False, "status": None, "kind": "empty", "label": "",
+              "evidence": "", "citation": None, "nearest": ref, "reason": "「テレワーク」の記述ではない", "previous": ""}]
+    out = matrix_html({"topics": [ATTACK], "cities": ["根室市", "東御市"], "cells": cells, "status_only": False})
+    assert "<img" not in out
+    assert out.count("&lt;img src=x onerror=alert(1)&gt;") == 7  # topic (header, 2 data-topic), 2 quotes, 2 sections
+    assert 'class="cell st-planned"' in out and f"background:#{COLOURS['planned']}" in out
+    assert out.count("<details>") == 2 and "前計画では未導入" in out and "p. 12" in out and "#page=12" in out
+    assert "近い記述" in out and "理由：「テレワーク」の記述ではない" in out and 'aria-label="記載なし' in out
+    assert all(SHORT_LABEL in out for SHORT_LABEL in ("実施済", "計画", "検討中", "未導入", "記載なし（状況不明）"))  # the legend
