@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from index.chars import fold
 from index.tokenize import words
 
 SYNONYMS = Path(__file__).with_name("data") / "synonyms.tsv"
@@ -41,9 +42,6 @@ _OPEN, _CLOSE = {"(", "「", "『", "【", "["}, {")", "」", "』", "】", "]"}
 _NOMINAL = {"名詞", "接頭辞", "接尾辞"}
 
 
-def fold(text: str) -> str:
-    """The form terms and passages are compared in: NFKC, lower case, no whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
 
 
 @dataclass(frozen=True)

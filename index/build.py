@@ -17,10 +17,12 @@ from corpus.documents import Document
 from corpus.errors import CorpusError, IndexStateError
 from index import dense, snapshot, store
 from index.bm25 import build_bm25
+from index.chars import bigrams
 from index.device import resolve_device
 from index.encoder import Encoder
 from index.lock import WriterLock
 from index.progress import progress_bar
+from index.snapshot import CHARS_FIELD
 from index.tokenize import tokenize
 
 
@@ -128,6 +130,7 @@ def build_index(
     chunks = chunk_documents(docs, chunker)
     texts = [index_text(c) for c in chunks]
     bm25 = build_bm25([tokenize(t) for t in progress_bar(texts, "tokenize", progress, "chunk")])
+    bm25_chars = build_bm25([bigrams(t) for t in texts])
     vectors, encoded = embed(texts, encoder, previous_vectors(folder, encoder.fingerprint), progress)
     counts = snapshot.counts(docs, docs, chunks, bm25.n_docs, len(vectors))
     config = {
@@ -146,6 +149,7 @@ def build_index(
         store.write_jsonl(build / "sources.jsonl", ({"doc_id": d.doc_id, "text": d.text} for d in docs))
         store.write_jsonl(build / "chunks.jsonl", (chunk_row(c, text_key(t)) for c, t in zip(chunks, texts)))
         bm25.save(build / "bm25")
+        bm25_chars.save(build / CHARS_FIELD)
         dense.save_faiss(dense.build_faiss(vectors), build / "dense.faiss")
         (build / store.CONFIG).write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
 

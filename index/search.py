@@ -14,6 +14,7 @@ from corpus.errors import IndexStateError, QueryError
 from corpus.readers import Extracted
 from index import dense, snapshot
 from index.bm25 import BM25Index
+from index.chars import bigrams
 from index.encoder import Encoder
 from index.fuse import DEFAULT_FUSION, FUSERS, fuse
 from index.tokenize import tokenize
@@ -65,6 +66,7 @@ class Index:
         self._lock = threading.Lock()
         self.build_name: str | None = None  # the build folder this index was loaded from (see store.current_build_name)
         self.documents: dict[str, dict] = {}  # doc_id -> city, title, prefecture, period … (documents.jsonl)
+        self.bm25_chars: BM25Index | None = None  # the character-bigram field; hybrid fuses it when present
 
     # -- loading ----------------------------------------------------------
     @classmethod
@@ -80,6 +82,7 @@ class Index:
                 f"but {encoder.name} ({encoder.fingerprint}) is selected: run `assistant index build` with this model"
             )
         index = cls(Path(folder), snap.config, snap.chunks, snap.bm25, snap.faiss, snap.sources, encoder)
+        index.bm25_chars = snap.bm25_chars
         index.build_name = snap.build.name
         index.documents = snap.documents
         return index
@@ -122,7 +125,10 @@ class Index:
         return np.concatenate([self._city_ids[c] for c in cities])
 
     def bm25_ranking(self, query: str, allowed: np.ndarray | None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
-        scores = self.bm25.scores(tokenize(query))
+        return self._top(self.bm25.scores(tokenize(query)), allowed, depth)
+
+    @staticmethod
+    def _top(scores: np.ndarray, allowed: np.ndarray | None, depth: int) -> tuple[list[int], dict[int, float]]:
         if allowed is not None:
             mask = np.zeros(len(scores), dtype=bool)
             mask[allowed] = True
@@ -130,6 +136,12 @@ class Index:
         order = np.argsort(-scores, kind="stable")[:depth]
         ids = [int(i) for i in order if scores[i] > 0]
         return ids, {i: float(scores[i]) for i in ids}
+
+    def chars_ranking(self, query: str, allowed: np.ndarray | None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
+        """The character-bigram BM25 ranking (``index.chars``); empty when the build has no such field."""
+        if self.bm25_chars is None:
+            return [], {}
+        return self._top(self.bm25_chars.scores(bigrams(query)), allowed, depth)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding; recent ones are kept (a question is often searched per city, or asked twice)."""
@@ -199,7 +211,12 @@ class Index:
         elif method == "dense":
             fused = [(i, d_scores[i]) for i in d_ids]
         else:
-            fused = fuse(fusion, [b_ids, d_ids], [b_scores, d_scores])
+            rankings, score_maps = [b_ids, d_ids], [b_scores, d_scores]
+            if self.bm25_chars is not None:
+                c_ids, c_scores = self.chars_ranking(query, allowed, depth)
+                rankings.append(c_ids)
+                score_maps.append(c_scores)
+            fused = fuse(fusion, rankings, score_maps)
         b_rank = {i: r for r, i in enumerate(b_ids, 1)}
         d_rank = {i: r for r, i in enumerate(d_ids, 1)}
         return [self._hit(r, i, s, b_rank, d_rank, b_scores, d_scores) for r, (i, s) in enumerate(fused[:k], 1)]

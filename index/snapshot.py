@@ -22,6 +22,7 @@ from corpus.errors import IndexStateError
 from index import dense, integrity, store
 from index.bm25 import BM25Index
 
+CHARS_FIELD = "bm25_chars"  # the character-bigram BM25 field's folder in a build (index.chars)
 LOAD_ATTEMPTS = 3  # a writer may swap CURRENT (and remove an old build) while we read
 
 
@@ -36,6 +37,7 @@ class Snapshot:
     chunks: list[Chunk]
     bm25: BM25Index
     faiss: object
+    bm25_chars: BM25Index | None = None  # the character-bigram field (builds before it have none)
 
     def counts(self) -> dict[str, int]:
         return counts(self.documents, self.sources, self.chunks, self.bm25.n_docs, self.faiss.ntotal)
@@ -129,11 +131,14 @@ def load_build(folder: Path, build: Path, checksums: bool | None) -> Snapshot:
         raise _damaged(folder, build, f"chunks.jsonl: a chunk lacks {exc}") from exc
     try:
         bm25 = BM25Index.load(build / "bm25")
+        bm25_chars = BM25Index.load(build / CHARS_FIELD) if (build / CHARS_FIELD).is_dir() else None
         faiss_index = dense.load_faiss(build / "dense.faiss")
     except (OSError, ValueError, RuntimeError, EOFError, KeyError, TypeError) as exc:
         raise _damaged(folder, build, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
-    snapshot = Snapshot(folder, build, config, record, documents, sources, chunks, bm25, faiss_index)
+    snapshot = Snapshot(folder, build, config, record, documents, sources, chunks, bm25, faiss_index, bm25_chars)
     problems = integrity.count_problems(record.get("counts", {}), snapshot.counts())
+    if bm25_chars is not None and bm25_chars.n_docs != bm25.n_docs:
+        problems.append(f"inconsistent: {bm25_chars.n_docs} character-bigram documents, {bm25.n_docs} BM25 documents")
     if len({len(chunks), bm25.n_docs, faiss_index.ntotal}) != 1:
         problems.insert(0, f"inconsistent: {len(chunks)} chunks, {bm25.n_docs} BM25 documents, {faiss_index.ntotal} vectors")
     if faiss_index.d != config["model"]["dim"]:
@@ -155,6 +160,8 @@ def deep_problems(snapshot: Snapshot) -> list[str]:
         problems.append(f"{len(bad_spans)} chunk spans lie outside their source (first: {bad_spans[0]})")
     problems += _vector_problems(dense.all_vectors(snapshot.faiss))
     problems += _bm25_problems(snapshot.bm25)
+    if snapshot.bm25_chars is not None:
+        problems += [f"character bigrams: {p}" for p in _bm25_problems(snapshot.bm25_chars)]
     return problems
 
 

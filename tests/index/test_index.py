@@ -147,3 +147,19 @@ def test_a_failed_build_leaves_the_previous_index_live(built_index, docs, encode
         store.write_atomically(copy, explode)
     assert store.live_dir(copy) == live
     assert [p.name for p in copy.iterdir() if p.name.startswith("build-")] == [live.name]
+
+
+def test_the_character_bigram_field_finds_what_tokens_split(built_index, assistant):
+    """unidic keeps コンビニエンスストア as one token: BM25 cannot match コンビニ inside it, the bigram field can."""
+    from index.chars import bigrams
+    from index.snapshot import CHARS_FIELD
+
+    folder, _ = built_index
+    index = assistant.index
+    assert index.bm25_chars is not None and index.bm25_chars.n_docs == len(index.chunks)
+    assert (folder / index.build_name / CHARS_FIELD / "vocab.json").is_file()
+    assert bigrams("コンビニ 交付") == ["コン", "ンビ", "ビニ", "ニ交", "交付"] and bigrams("a") == ["a"]
+    ids, scores = index.chars_ranking("コンビニ", None, 50)
+    texts = [index.chunks[i].text for i in ids]
+    assert any("コンビニエンスストア" in t and "コンビニ交付" not in t and "コンビニ納付" not in t for t in texts)
+    assert all(scores[i] > 0 for i in ids)
