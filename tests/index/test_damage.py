@@ -33,7 +33,8 @@ def test_corrupt_faiss_file_is_refused(copy, encoder):
         Index.load(copy, encoder=encoder)
 
 
-@pytest.mark.parametrize("name", ["chunks.jsonl", "sources.jsonl", "dense.faiss", "bm25/vocab.json", "config.json"])
+@pytest.mark.parametrize("name", ["chunks.jsonl", "sources.jsonl", "dense.faiss", "bm25/vocab.json", "bm25_chars/ptr.npy",
+                                  "config.json"])
 def test_missing_file_is_refused(copy, encoder, name):
     (store.live_dir(copy) / name).unlink()
     with pytest.raises(IndexStateError, match="assistant index build"):

@@ -22,7 +22,7 @@ def test_first_build_embeds_every_distinct_chunk(built_index):
     assert config["format_version"] == store.FORMAT_VERSION
     assert config["model"]["name"] == "intfloat/multilingual-e5-small" and config["model"]["fingerprint"]
     assert {p.name for p in build.iterdir()} == {"config.json", "documents.jsonl", "chunks.jsonl", "sources.jsonl", "bm25",
-                                                 "dense.faiss", "files.json"}
+                                                 "bm25_chars", "dense.faiss", "files.json"}
     assert config["counts"] == {"documents": 5, "sources": 5, "chunks": report.chunks, "chunk_documents": 5,
                                 "bm25_documents": report.chunks, "vectors": report.chunks}
     assert "doc_title" not in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()[0]
