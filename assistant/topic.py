@@ -40,6 +40,7 @@ FRAME = frozenset("""
 _ALTERNATIVE = {"や", "か", "・", "/", "又は", "または", "もしくは", "あるいは", "及び", "および", "と", "、"}
 _OPEN, _CLOSE = {"(", "「", "『", "【", "["}, {")", "」", "』", "】", "]"}
 _NOMINAL = {"名詞", "接頭辞", "接尾辞"}
+_QUOTED = re.compile(r"[「『]([^」』]{2,40})[」』]")
 
 
 
@@ -177,8 +178,14 @@ def topic(question: str, drop: frozenset[str] = frozenset(), synonyms: Dictionar
     """The topic groups of ``question`` (``drop``: words to ignore, e.g. the corpus's city names)."""
     synonyms = synonyms or dictionary()
     out = []
-    for group in _terms(unicodedata.normalize("NFKC", question), drop):
-        terms = tuple(dict.fromkeys(Term(text, parts, synonyms.variants(text)) for text, parts in group))
+    text = unicodedata.normalize("NFKC", question)
+    # a term the asker quotes (「書かない窓口」) is one term as written, verbs and all: its own nouns
+    # (窓口) would let any passage about a counter stand for it
+    for quoted in _QUOTED.findall(text):
+        parts = tuple(p for g in _terms(quoted, drop) for t, ps in g for p in ps) or (fold(quoted),)
+        out.append(Group((Term(fold(quoted), parts, synonyms.variants(fold(quoted))),)))
+    for group in _terms(_QUOTED.sub("、", text), drop):
+        terms = tuple(dict.fromkeys(Term(t, parts, synonyms.variants(t)) for t, parts in group))
         out.append(Group(terms))
     return tuple(out)
 

@@ -22,6 +22,14 @@ def test_topic_groups_follow_the_wording(question, expected):
     assert labels(question) == expected
 
 
+def test_a_quoted_term_is_one_term_as_written():
+    """「書かない窓口」: its own noun 窓口 alone would let any passage about a counter stand for it."""
+    (quoted, other) = topic("申請書を書かずに済む「書かない窓口」に取り組む市は？")
+    assert [t.text for t in quoted.terms] == ["書かない窓口"] and [t.text for t in other.terms] == ["申請書"]
+    assert not quoted.found_in(fold("総合窓口でワンストップ化を進めます"))
+    assert quoted.found_in(fold("書かない窓口の導入を目指します")) and quoted.found_in(fold("書かせない窓口"))
+
+
 def test_city_names_are_no_topic():
     groups = topic("根室市のテレワーク", drop=frozenset({"根室"}))
     assert [[t.text for t in g.terms] for g in groups] == [["テレワーク"]]
