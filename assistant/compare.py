@@ -10,6 +10,8 @@ nearest passage and the reason it was not enough.
 
 from __future__ import annotations
 
+import re
+
 from assistant import crosscity
 from assistant.answer import Absent, Citation, CityAnswer
 from assistant.ask import cross_city
@@ -27,8 +29,11 @@ NO_STATUS = "状況（実施済・計画・検討中・未導入）を述べた�
 
 
 def question_for(topic: str) -> str:
-    """The status-neutral cross-city question a topic is asked as."""
-    return QUESTION.format(topic=topic)
+    """The status-neutral cross-city question a topic is asked as. A topic of one term is quoted,
+    so that it is matched as written (「書かない窓口」, not 窓口); one that lists alternatives
+    (AI・RPA) or several words is left to the question parser."""
+    single = not re.search(r"[・、,/\s]", topic)
+    return QUESTION.format(topic=f"「{topic}」" if single else topic)
 
 
 def compare(index: Index, topics: list[str] | None = None, cities: list[str] | None = None,
