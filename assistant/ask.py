@@ -10,7 +10,7 @@
 3. Other questions: one search; every passage gets an ``evidence.Support`` and only
    passages at or above the threshold are cited. Nothing cited: ``found`` is false.
 4. The answer is composed from quotes (``quotes.pick_quotes``) and statuses
-   (``status.read_status``); an optional generator may rewrite it (``generator``).
+   (``status.read_statuses``); an optional generator may rewrite it (``generator``).
 """
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ class Assistant:
 
             matcher = crosscity.matcher_for(self.index, clean_query(query), name_terms(self.cities))
             threshold = crosscity.min_coverage()
-            prefer = lambda hit: crosscity.judge(matcher, hit).preference(threshold)  # noqa: E731
+            prefer = lambda hit: float(crosscity.judge(matcher, hit).evidence(threshold))  # noqa: E731
         return self.index.search(clean_query(query), k=k, method=method, cities=self.resolve_cities(city), fusion=fusion,
                                  per_city=group, prefer=prefer)
 

@@ -52,10 +52,6 @@ class Judged:
     def evidence(self, threshold: float) -> bool:
         return self.match.head and self.match.coverage >= threshold and self.context is None
 
-    def preference(self, threshold: float) -> float:
-        """How a cross-city search orders a city's passages: evidence first, then by rank."""
-        return float(self.evidence(threshold))
-
     def reason(self, threshold: float) -> str:
         """Why this passage does not list its city, in plain Japanese."""
         if not self.match.head and self.match.missing:

@@ -135,16 +135,6 @@ def read_statuses(section: str, lines: list[str], mentions, start: int | None = 
     return found + ([heading] if heading else [])
 
 
-def read_status(section: str, lines: list[str], terms) -> Status | None:
-    """Status of one citation: its lines that mention a question word, then its heading path.
-
-    ``terms``: the question's words (any of them in a line makes it count), or a predicate on a line.
-    """
-    mentions = terms if callable(terms) else (lambda line: any(t in line for t in terms))
-    found = read_statuses(section, lines, mentions)
-    return found[0] if found else None
-
-
 def combine(statuses: list[Status]) -> tuple[Status | None, Status | None]:
     """(current, previous): the first status from the plan's own measures, and one from its past record."""
     current = next((s for s in statuses if not s.past), None)

@@ -111,8 +111,7 @@ class Index:
         """Hits for the given chunk positions, ordered by their dense score for ``query``."""
         if not positions:
             return []
-        vector = self.query_vector(query)
-        scores = {i: float(self.faiss.reconstruct(i) @ vector) for i in positions}
+        scores = dict(zip(positions, self.dense_scores(query, [self.chunks[i].chunk_id for i in positions])))
         order = sorted(positions, key=lambda i: -scores[i])
         return [self._hit(r, i, scores[i], {}, {}, {}, scores) for r, i in enumerate(order, 1)]
 
