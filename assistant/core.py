@@ -115,8 +115,14 @@ class Assistant:
         self.index = index
 
     @classmethod
-    def load(cls, folder: str | Path | None = None, model: str | None = None) -> Assistant:
-        return cls(Index.load(index_dir(folder), model=model))
+    def load(cls, folder: str | Path | None = None, model: str | None = None, backend: str | None = None,
+             qdrant_url: str | None = None, qdrant_path: str | None = None) -> Assistant:
+        """The live index of ``folder`` served by ``backend`` (``index.backends``: local, or qdrant at a URL or path)."""
+        from index.backends import backend_name, backend_options
+
+        name = backend_name(backend)
+        return cls(Index.load(index_dir(folder), model=model, backend=name,
+                              **backend_options(name, qdrant_url, qdrant_path)))
 
     @property
     def cities(self) -> list[str]:
@@ -149,8 +155,24 @@ class Assistant:
         many = len(chosen or found.cities or self.cities) > 1
         return PER_CITY if found.kind == intent.CROSS and many else 0
 
+    def resolve_prefectures(self, prefectures: list[str] | str | None) -> list[str] | None:
+        """Accept "新潟県", "新潟" or "新潟県,長野県"; unknown names raise QueryError listing the known ones."""
+        if not prefectures:
+            return None
+        if isinstance(prefectures, str):
+            prefectures = [prefectures]
+        known = self.index.prefectures
+        out = []
+        for name in (n.strip() for p in prefectures for n in p.replace("、", ",").split(",") if n.strip()):
+            match = [p for p in known if p == name] or [p for p in known if p.startswith(name)]
+            if len(match) != 1:
+                raise QueryError(f"unknown prefecture {name!r}; the index holds: {', '.join(known) or 'none'}")
+            out.append(match[0])
+        return out or None
+
     def search(self, query: str, k: int = 10, method: str = "hybrid", city: list[str] | str | None = None,
-               fusion: str = DEFAULT_FUSION, per_city: int | None = None) -> list[Hit]:
+               fusion: str = DEFAULT_FUSION, per_city: int | None = None,
+               prefecture: list[str] | str | None = None) -> list[Hit]:
         """The top ``k`` passages; grouped by city for cross-city questions (see ``per_city``)."""
         group = self.per_city(query, per_city, city)
         prefer = None
@@ -162,10 +184,13 @@ class Assistant:
             threshold = crosscity.min_coverage()
             prefer = lambda hit: float(crosscity.judge(matcher, hit).evidence(threshold))  # noqa: E731
         return self.index.search(clean_query(query), k=k, method=method, cities=self.resolve_cities(city), fusion=fusion,
-                                 per_city=group, prefer=prefer)
+                                 per_city=group, prefer=prefer, prefectures=self.resolve_prefectures(prefecture))
 
-    def ask(self, question: str, city: list[str] | str | None = None, method: str = "hybrid", generator=None) -> Answer:
+    def ask(self, question: str, city: list[str] | str | None = None, method: str = "hybrid", generator=None,
+            prefecture: list[str] | str | None = None) -> Answer:
         """Answer from the plans with citations; ``found`` is False when the plans do not cover it.
+
+        ``prefecture``: answer from the plans of these prefectures (with ``city``: of those cities too).
 
         ``generator``: an optional answer writer (see ``assistant.generator``); by default the one
         configured by ``ASSISTANT_LLM_URL``, if any.
@@ -174,7 +199,11 @@ class Assistant:
         from assistant.generator import from_env
 
         cleaned = clean_query(question)
-        answer = ask(self.index, cleaned, self.resolve_cities(city), method, generator or from_env())
+        cities = self.resolve_cities(city)
+        prefectures = self.resolve_prefectures(prefecture)
+        if prefectures:
+            cities = list(dict.fromkeys([*(cities or ()), *self.index.cities_in(prefectures)]))
+        answer = ask(self.index, cleaned, cities, method, generator or from_env())
         if len(question.strip()) > MAX_QUERY_CHARS:
             # the answer carries the question as searched: a huge one is not copied into JSON, CSV or the page
             answer = replace(answer, notices=(*answer.notices, LONG_QUESTION_NOTICE))

@@ -12,8 +12,9 @@ import numpy as np
 from corpus.chunk import PATH_SEPARATOR, Chunk
 from corpus.errors import IndexStateError, QueryError
 from corpus.readers import Extracted
-from index import dense, snapshot
-from index.bm25 import BM25Index
+from index.backends import LOCAL, backend_name
+from index.backends.base import CHARS, EVERYTHING, WORDS, Catalog, Retriever, Scope
+from index.backends.local import open_local
 from index.chars import bigrams
 from index.encoder import Encoder
 from index.fuse import DEFAULT_FUSION, FUSERS, fuse
@@ -51,40 +52,59 @@ class Hit:
 
 
 class Index:
-    """A loaded index; the embedding model loads on the first dense query."""
+    """A loaded index: its catalog (plans, chunks) and a backend's rankings; the model loads on the first dense query."""
 
-    def __init__(self, folder: Path, config: dict, chunks: list[Chunk], bm25: BM25Index, faiss_index,
-                 sources: dict[str, str], encoder: Encoder):
-        self.folder, self.config, self.chunks = folder, config, chunks
-        self.bm25, self.faiss, self.sources, self.encoder = bm25, faiss_index, sources, encoder
+    def __init__(self, catalog: Catalog, retriever: Retriever, encoder: Encoder):
+        self.catalog, self.retriever, self.encoder = catalog, retriever, encoder
+        self.folder, self.config, self.chunks = catalog.folder, catalog.config, catalog.chunks
+        self.sources, self.documents, self.build_name = catalog.sources, catalog.documents, catalog.build_name
+        self.terms = catalog.terms  # document frequencies of the word field (answers weigh question terms by them)
         by_city: dict[str, list[int]] = {}
-        for i, chunk in enumerate(chunks):
+        for i, chunk in enumerate(self.chunks):
             by_city.setdefault(chunk.city, []).append(i)
         self._city_ids = {c: np.asarray(ids, dtype=np.int64) for c, ids in by_city.items()}
-        self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self._prefecture_of: dict[str, str] = {}  # city -> its prefecture (the first of its plans that names one)
+        for row in self.documents.values():
+            if row.get("city") and not self._prefecture_of.get(row["city"]):
+                self._prefecture_of[row["city"]] = row.get("prefecture") or ""
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self.build_name: str | None = None  # the build folder this index was loaded from (see store.current_build_name)
-        self.documents: dict[str, dict] = {}  # doc_id -> city, title, prefecture, period … (documents.jsonl)
-        self.bm25_chars: BM25Index | None = None  # the character-bigram field; hybrid fuses it when present
+        self.load_options: dict = {}  # how ``load`` opened it (backend and its options): a reload opens the same way
+
+    @property
+    def bm25(self):
+        """The word field's statistics (``terms``; kept under its old name)."""
+        return self.terms
+
+    @property
+    def backend(self) -> str:
+        return self.retriever.name
 
     # -- loading ----------------------------------------------------------
     @classmethod
     def load(cls, folder: Path, model: str | None = None, encoder: Encoder | None = None,
-             checksums: bool | None = None) -> Index:
-        """Load the live build of ``folder``, checked (``index.snapshot``); the model loads on first use."""
-        snap = snapshot.load(Path(folder), checksums=checksums)
-        built_with = snap.config["model"]
+             checksums: bool | None = None, backend: str | None = None, **options) -> Index:
+        """Load the live build of ``folder`` from ``backend`` (``index.backends``), checked; the model loads on first use.
+
+        ``options`` go to the backend (the Qdrant backend's ``url``, ``path``, ``api_key``).
+        """
+        name = backend_name(backend)
+        if name == LOCAL:
+            catalog, retriever = open_local(Path(folder), checksums=checksums)
+        else:
+            from index.backends.qdrant import open_qdrant
+
+            catalog, retriever = open_qdrant(Path(folder), **options)
+        built_with = catalog.config["model"]
         encoder = encoder or Encoder(model or built_with["name"])
         if built_with["fingerprint"] != encoder.fingerprint:
             raise IndexStateError(
                 f"the index at {folder} was built with model {built_with['name']} ({built_with['fingerprint']}), "
                 f"but {encoder.name} ({encoder.fingerprint}) is selected: run `assistant index build` with this model"
             )
-        index = cls(Path(folder), snap.config, snap.chunks, snap.bm25, snap.faiss, snap.sources, encoder)
-        index.bm25_chars = snap.bm25_chars
-        index.build_name = snap.build.name
-        index.documents = snap.documents
+        index = cls(catalog, retriever, encoder)
+        index.load_options = {"backend": name, "checksums": checksums, **options}
         return index
 
     def page_of(self, doc_id: str, offset: int) -> int | None:
@@ -115,32 +135,43 @@ class Index:
         order = sorted(positions, key=lambda i: -scores[i])
         return [self._hit(r, i, scores[i], {}, {}, {}, scores) for r, i in enumerate(order, 1)]
 
-    def allowed(self, cities: list[str] | None) -> np.ndarray | None:
-        if not cities:
-            return None
-        unknown = [c for c in cities if c not in self._city_ids]
+    def scope(self, cities: list[str] | None = None, prefectures: list[str] | None = None) -> Scope:
+        """The chunks of these cities' and prefectures' plans (every chunk when both are empty)."""
+        if not cities and not prefectures:
+            return EVERYTHING
+        unknown = [c for c in cities or () if c not in self._city_ids]
         if unknown:
             raise QueryError(f"unknown city {', '.join(unknown)}; the index holds: {', '.join(self.cities)}")
-        return np.concatenate([self._city_ids[c] for c in cities])
+        known = self.prefectures
+        unknown = [p for p in prefectures or () if p not in known]
+        if unknown:
+            raise QueryError(f"unknown prefecture {', '.join(unknown)}; the index holds: {', '.join(known) or 'none'}")
+        chosen = set(cities or ())
+        by_prefecture = set(prefectures or ())
+        picked = [c for c in self.cities if c in chosen or self._prefecture_of.get(c) in by_prefecture]
+        positions = np.sort(np.concatenate([self._city_ids[c] for c in picked])) if picked else np.zeros(0, np.int64)
+        return Scope(tuple(cities or ()), tuple(prefectures or ()), (), positions)
 
-    def bm25_ranking(self, query: str, allowed: np.ndarray | None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
-        return self._top(self.bm25.scores(tokenize(query)), allowed, depth)
+    def cities_in(self, prefectures: list[str]) -> list[str]:
+        """Cities whose plans name one of these prefectures, in corpus order."""
+        wanted = set(prefectures)
+        return [c for c in self.cities if self._prefecture_of.get(c) in wanted]
 
-    @staticmethod
-    def _top(scores: np.ndarray, allowed: np.ndarray | None, depth: int) -> tuple[list[int], dict[int, float]]:
-        if allowed is not None:
-            mask = np.zeros(len(scores), dtype=bool)
-            mask[allowed] = True
-            scores = np.where(mask, scores, 0.0)
-        order = np.argsort(-scores, kind="stable")[:depth]
-        ids = [int(i) for i in order if scores[i] > 0]
-        return ids, {i: float(scores[i]) for i in ids}
+    @property
+    def prefectures(self) -> list[str]:
+        """Prefectures of the indexed plans, in corpus order (plans without one are left out)."""
+        return list(dict.fromkeys(p for p in self._prefecture_of.values() if p))
 
-    def chars_ranking(self, query: str, allowed: np.ndarray | None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
+    def allowed(self, cities: list[str] | None) -> np.ndarray | None:
+        """Positions of these cities' chunks (None: every chunk)."""
+        return self.scope(cities).positions
+
+    def bm25_ranking(self, query: str, allowed: Scope | None = None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
+        return self.retriever.keyword(WORDS, tokenize(query), allowed or EVERYTHING, depth)
+
+    def chars_ranking(self, query: str, allowed: Scope | None = None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
         """The character-bigram BM25 ranking (``index.chars``); empty when the build has no such field."""
-        if self.bm25_chars is None:
-            return [], {}
-        return self._top(self.bm25_chars.scores(bigrams(query)), allowed, depth)
+        return self.retriever.keyword(CHARS, bigrams(query), allowed or EVERYTHING, depth)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding; recent ones are kept (a question is often searched per city, or asked twice)."""
@@ -161,24 +192,25 @@ class Index:
 
     def dense_scores(self, query: str, chunk_ids: list[str]) -> list[float]:
         """Cosine similarity of the query with the given chunks (any chunks, ranked or not)."""
+        if not chunk_ids:
+            return []
         vector = self.query_vector(query)
-        return [float(self.faiss.reconstruct(self._position[c]) @ vector) for c in chunk_ids]
+        return [float(s) for s in self.retriever.vectors([self._position[c] for c in chunk_ids]) @ vector]
 
-    def dense_ranking(self, query: str, allowed: np.ndarray | None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
-        vector = self.query_vector(query)
-        ids, scores = dense.search(self.faiss, vector, depth, allowed)
-        return [int(i) for i in ids], {int(i): float(s) for i, s in zip(ids, scores)}
+    def dense_ranking(self, query: str, allowed: Scope | None = None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
+        return self.retriever.nearest(self.query_vector(query), allowed or EVERYTHING, depth)
 
     def search(self, query: str, k: int = 10, method: str = "hybrid", cities: list[str] | None = None,
-               fusion: str = DEFAULT_FUSION, per_city: int = 0, prefer=None) -> list[Hit]:
+               fusion: str = DEFAULT_FUSION, per_city: int = 0, prefer=None,
+               prefectures: list[str] | None = None) -> list[Hit]:
         """The top ``k`` passages; with ``per_city`` N, grouped: each city's best N, in tiers (every
         city's best first, cities ordered by their best score, then every city's second …).
         ``prefer(hit)``: a number; within a city, passages it rates higher come first (then rank order)."""
         if per_city < 0:
             raise QueryError("per_city must be 0 (plain ranking) or more")
         if not per_city:
-            return self._search(query, k, method, cities, fusion)
-        pool = self._search(query, max(GROUP_DEPTH, k), method, cities, fusion)
+            return self._search(query, k, method, cities, fusion, prefectures)
+        pool = self._search(query, max(GROUP_DEPTH, k), method, cities, fusion, prefectures)
         if prefer is not None:
             best = {}
             for hit in pool:
@@ -192,7 +224,8 @@ class Index:
         tiers = [h for tier in range(per_city) for h in (hits[tier] for hits in by_city.values() if len(hits) > tier)]
         return [replace(h, rank=r) for r, h in enumerate(tiers[:k], 1)]
 
-    def _search(self, query: str, k: int, method: str, cities: list[str] | None, fusion: str) -> list[Hit]:
+    def _search(self, query: str, k: int, method: str, cities: list[str] | None, fusion: str,
+                prefectures: list[str] | None = None) -> list[Hit]:
         if method not in METHODS:
             raise QueryError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
         if fusion not in FUSERS:
@@ -201,7 +234,7 @@ class Index:
             raise QueryError("k must be at least 1")
         if not query or not query.strip():
             raise QueryError("the query is empty")
-        allowed = self.allowed(cities)
+        allowed = self.scope(cities, prefectures)
         depth = max(CANDIDATES, k)
         b_ids, b_scores = self.bm25_ranking(query, allowed, depth) if method != "dense" else ([], {})
         d_ids, d_scores = self.dense_ranking(query, allowed, depth) if method != "bm25" else ([], {})
@@ -211,7 +244,7 @@ class Index:
             fused = [(i, d_scores[i]) for i in d_ids]
         else:
             rankings, score_maps = [b_ids, d_ids], [b_scores, d_scores]
-            if self.bm25_chars is not None:
+            if self.retriever.has_field(CHARS):
                 c_ids, c_scores = self.chars_ranking(query, allowed, depth)
                 rankings.append(c_ids)
                 score_maps.append(c_scores)

@@ -298,12 +298,16 @@ def launch(app, host: str = "127.0.0.1", port: int = 7860, auth: list[tuple[str,
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860, index: str | None = None, model: str | None = None,
-          concurrency: int = 4, block: bool = True, poll_s: float = DEFAULT_POLL_S):
-    """Load the assistant once, then serve the app (localhost unless told otherwise)."""
+          concurrency: int = 4, block: bool = True, poll_s: float = DEFAULT_POLL_S, backend: str | None = None,
+          qdrant_url: str | None = None, qdrant_path: str | None = None):
+    """Load the assistant once, then serve the app (localhost unless told otherwise).
+
+    ``backend``: where the index is searched (``index.backends``); with Qdrant at a URL, the app keeps
+    no state but the loaded index, so several replicas can serve behind a load balancer."""
     from assistant.core import Assistant
 
     auth = parse_auth(os.environ.get(AUTH_ENV))  # a malformed setting fails before the model loads
-    assistant = Assistant.load(index, model=model)
+    assistant = Assistant.load(index, model=model, backend=backend, qdrant_url=qdrant_url, qdrant_path=qdrant_path)
     assistant.index.query_vector("ウォームアップ")  # load the model now, not on the first user's request
     live = LiveAssistant(assistant, poll_s).start()
     app = build_app(live, TempFiles(default_root(assistant.index.folder)))

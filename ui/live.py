@@ -14,7 +14,6 @@ import logging
 import threading
 import time
 
-from index import store
 
 log = logging.getLogger("assistant.ui")
 DEFAULT_POLL_S = 5.0
@@ -44,7 +43,7 @@ class LiveAssistant:
         """Load the live build if it is not the one serving. True when a new one was swapped in."""
         with self._lock:
             index = self._current.index
-            name = store.current_build_name(index.folder)
+            name = index.retriever.live_build()
             if name is None or name == index.build_name or name == self._failed:
                 return False
             try:
@@ -62,7 +61,7 @@ class LiveAssistant:
         from assistant.core import Assistant
         from index.search import Index
 
-        return Assistant(Index.load(index.folder, encoder=index.encoder))
+        return Assistant(Index.load(index.folder, encoder=index.encoder, **index.load_options))
 
     def start(self) -> LiveAssistant:
         """Poll ``CURRENT`` every ``poll_s`` seconds in a daemon thread."""

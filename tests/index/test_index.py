@@ -50,7 +50,7 @@ def test_save_load_round_trip_keeps_vectors_and_hits(assistant, built_index, enc
     for q in QUERIES:
         for method in ("bm25", "dense", "hybrid"):
             assert index.search(q, k=10, method=method) == again.search(q, k=10, method=method)
-    stored = dense.all_vectors(index.faiss)[:5]
+    stored = dense.all_vectors(index.retriever.faiss)[:5]
     fresh = encoder.encode_passages([t for t in (_index_text(c) for c in index.chunks[:5])])
     assert (stored * fresh).sum(1).min() > 0.9999
 
@@ -156,7 +156,7 @@ def test_the_character_bigram_field_finds_what_tokens_split(built_index, assista
 
     folder, _ = built_index
     index = assistant.index
-    assert index.bm25_chars is not None and index.bm25_chars.n_docs == len(index.chunks)
+    assert index.retriever.has_field("chars") and index.retriever.fields["chars"].n_docs == len(index.chunks)
     assert (folder / index.build_name / CHARS_FIELD / "vocab.json").is_file()
     assert bigrams("コンビニ 交付") == ["コン", "ンビ", "ビニ", "ニ交", "交付"] and bigrams("a") == ["a"]
     ids, scores = index.chars_ranking("コンビニ", None, 50)
