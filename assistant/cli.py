@@ -47,6 +47,8 @@ def _writer_opts(args) -> dict:
 
 
 def cmd_index_build(args) -> int:
+    from contextlib import nullcontext
+
     from assistant.core import build
     from corpus.chunk import ChunkerConfig
 
@@ -57,7 +59,8 @@ def cmd_index_build(args) -> int:
 
         runner = RayRunner(args.ray, workers=args.workers, model=args.model, device=args.device)
     elif args.workers:
-        raise UsageError("--workers needs --ray (e.g. --ray auto)")
+        _err("error: --workers needs --ray (e.g. --ray auto)")
+        return EXIT_USAGE
     with runner as embedder:
         report = build(args.corpus, args.index, model=args.model, chunker=chunker, progress=not args.quiet,
                        device=args.device, runner=embedder, **_writer_opts(args))
@@ -370,6 +373,10 @@ def parser() -> argparse.ArgumentParser:
     _device_opt(b)
     b.add_argument("--quiet", action="store_true", help="no progress bars")
     b.add_argument("--json", action="store_true", help="print the build report as JSON")
+    b.add_argument("--ray", metavar="auto|ADDRESS", help="embed in Ray workers that each hold the model: auto = a local "
+                   "Ray on this machine's cores, else a cluster's address (needs pip install '.[cluster]')")
+    b.add_argument("--workers", type=int, metavar="N",
+                   help="Ray workers (default: one per GPU when the cluster has GPUs, else one per CPU)")
     b.set_defaults(func=cmd_index_build)
     add = idx.add_parser("add", help="add plan files to the index (embeds only their chunks)")
     add.add_argument("files", nargs="+", help="plan files (.txt/.md); a file with an indexed name replaces that plan")

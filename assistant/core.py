@@ -40,7 +40,7 @@ def index_dir(folder: str | Path | None = None) -> Path:
 
 def build(corpus: str | Path | None = None, folder: str | Path | None = None, model: str | None = None,
           chunker: ChunkerConfig = ChunkerConfig(), progress: bool = False, wait: bool = True,
-          on_wait: Callable[[str], None] | None = None, device: str | None = None) -> BuildReport:
+          on_wait: Callable[[str], None] | None = None, device: str | None = None, runner=None) -> BuildReport:
     """Index the plans in ``corpus`` (default: the bundled five) into ``folder``.
 
     Files that cannot be used are left out and listed in ``BuildReport.skipped``; the build fails
@@ -51,7 +51,7 @@ def build(corpus: str | Path | None = None, folder: str | Path | None = None, mo
     if not docs:
         raise CorpusError(f"{corpus_dir}: no plan could be read ({'; '.join(map(str, skipped)) or 'no .txt or .md files'})")
     report = build_index(docs, index_dir(folder), model=model, chunker=chunker, progress=progress, wait=wait,
-                         on_wait=on_wait, device=device)
+                         on_wait=on_wait, device=device, runner=runner)
     return replace(report, skipped=tuple(map(str, skipped)))
 
 

@@ -23,3 +23,7 @@ class QueryError(AssistantError):
 
 class IndexBusyError(AssistantError):
     """Another writer holds the index folder (and the caller chose not to wait)."""
+
+
+class ClusterError(AssistantError):
+    """A distributed build cannot run: Ray is missing, unreachable, or lost every worker."""

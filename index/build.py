@@ -15,7 +15,7 @@ import numpy as np
 from corpus.chunk import Chunk, ChunkerConfig, chunk_documents
 from corpus.documents import Document
 from corpus.errors import CorpusError, IndexStateError
-from index import dense, snapshot, store
+from index import dense, shards, snapshot, store
 from index.bm25 import build_bm25
 from index.chars import bigrams
 from index.device import resolve_device
@@ -32,9 +32,18 @@ class BuildReport:
     documents: int
     chunks: int
     encoded: int  # chunks embedded by this build
-    reused: int  # chunks whose vectors came from the previous index
+    reused: int  # chunks whose vectors came from the previous index (or from an interrupted build's shards)
     seconds: float
     skipped: tuple[str, ...] = ()  # files left out, each "name: reason"
+    resumed: int = 0  # of the reused: chunks whose vectors came from an interrupted build's shards (index.shards)
+
+
+@dataclass(frozen=True)
+class Embedded:
+    vectors: np.ndarray  # one row per text
+    encoded: int  # distinct texts embedded now
+    resumed: int  # distinct texts taken from the shards of an interrupted build
+    backend: str | None  # what embedded them (None: nothing was embedded)
 
 
 def index_text(chunk: Chunk) -> str:
@@ -72,17 +81,30 @@ def previous_vectors(folder: Path, model_fingerprint: str) -> dict[str, np.ndarr
     return dict(zip(keys, vectors))
 
 
-def embed(chunks_text: list[str], encoder: Encoder, reuse: dict[str, np.ndarray], progress: bool) -> tuple[np.ndarray, int]:
-    """Vectors for every text, encoding only texts whose key is not in ``reuse`` (each once)."""
+def embed(chunks_text: list[str], encoder: Encoder, reuse: dict[str, np.ndarray], progress: bool,
+          folder: Path | None = None, runner: shards.Runner | None = None) -> Embedded:
+    """Vectors for every text, encoding only texts whose key is not in ``reuse`` (each once).
+
+    With ``folder`` (an index directory whose writer lock the caller holds), they are embedded in
+    resumable shards there (``index.shards``) by ``runner`` (default: ``encoder`` in this process).
+    """
     keys = [text_key(t) for t in chunks_text]
     todo = sorted({k: i for i, k in enumerate(keys) if k not in reuse}.values())
     vectors = {k: reuse[k] for k in keys if k in reuse}
+    resumed, backend = 0, None
     if todo:
-        fresh = encoder.encode_passages([chunks_text[i] for i in todo], progress=progress)
+        texts = [chunks_text[i] for i in todo]
+        if folder is None:
+            fresh, backend = encoder.encode_passages(texts, progress=progress), encoder.backend
+        else:
+            runner = runner or shards.LocalRunner(encoder)
+            fresh, resumed = shards.embed_resumable(folder, texts, [keys[i] for i in todo], encoder.fingerprint,
+                                                    runner, progress)
+            backend = runner.backend
         vectors.update({keys[i]: fresh[j] for j, i in enumerate(todo)})
     dim = len(next(iter(vectors.values()))) if vectors else encoder.dim
     matrix = np.stack([vectors[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
-    return matrix.astype(np.float32), len(todo)
+    return Embedded(matrix.astype(np.float32), len(todo) - resumed, resumed, backend)
 
 
 def chunk_row(chunk: Chunk, key: str) -> dict:
@@ -107,31 +129,35 @@ def build_index(
     docs: list[Document], folder: Path, model: str | None = None,
     chunker: ChunkerConfig = ChunkerConfig(), progress: bool = False, encoder: Encoder | None = None,
     lock: WriterLock | None = None, wait: bool = True, on_wait: Callable[[str], None] | None = None,
-    device: str | None = None,
+    device: str | None = None, runner: shards.Runner | None = None,
 ) -> BuildReport:
     """Chunk, tokenize, embed and write an index directory atomically.
 
     Holds the folder's writer lock throughout (``lock`` if the caller already holds it; else one is
     taken, waiting for another writer when ``wait``, calling ``on_wait`` with a message first).
     ``device``: where passages are embedded ("auto", "cpu", "cuda"; ``index.device``).
+    ``runner``: what embeds the shards instead (e.g. Ray actors: ``index.distributed.ray_build``).
+    The vectors are embedded in resumable shards (``index.shards``): a killed build run again
+    embeds only what it had not finished.
     """
     folder = Path(folder)
     if lock is None or not lock.held:
-        if encoder is None:
+        if encoder is None and runner is None:
             resolve_device(device)  # "cuda" without a GPU fails before the folder is made and locked
         with WriterLock(folder, wait=wait, on_wait=on_wait) as own:
-            return build_index(docs, folder, model, chunker, progress, encoder, lock=own, device=device)
+            return build_index(docs, folder, model, chunker, progress, encoder, lock=own, device=device, runner=runner)
     started = time.perf_counter()
     repeated = sorted(doc_id for doc_id, n in Counter(d.doc_id for d in docs).items() if n > 1)
     if repeated:
         raise CorpusError(f"two plans have the same file name ({', '.join(repeated)}): rename one of them")
     encoder = encoder or Encoder(model, device=device)
-    backend = encoder.backend
+    backend = encoder.backend if runner is None else None
     chunks = chunk_documents(docs, chunker)
     texts = [index_text(c) for c in chunks]
     bm25 = build_bm25([tokenize(t) for t in progress_bar(texts, "tokenize", progress, "chunk")])
     bm25_chars = build_bm25([bigrams(t) for t in texts])
-    vectors, encoded = embed(texts, encoder, previous_vectors(folder, encoder.fingerprint), progress)
+    embedded = embed(texts, encoder, previous_vectors(folder, encoder.fingerprint), progress, folder, runner)
+    vectors, encoded, backend = embedded.vectors, embedded.encoded, embedded.backend or backend or encoder.backend
     counts = snapshot.counts(docs, docs, chunks, bm25.n_docs, len(vectors))
     config = {
         "format_version": store.FORMAT_VERSION,
@@ -154,4 +180,6 @@ def build_index(
         (build / store.CONFIG).write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
 
     store.write_atomically(folder, write, lock=lock, counts=lambda: counts)
-    return BuildReport(str(folder), len(docs), len(chunks), encoded, len(chunks) - encoded, time.perf_counter() - started)
+    shards.remove_stale(folder, {text_key(t) for t in texts})  # this build's shards, and abandoned ones
+    return BuildReport(str(folder), len(docs), len(chunks), encoded, len(chunks) - encoded, time.perf_counter() - started,
+                       resumed=embedded.resumed)

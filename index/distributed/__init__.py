@@ -1,0 +1,1 @@
+"""Builds spread over several processes or machines; each backend imports its engine lazily."""
