@@ -21,6 +21,8 @@ from index.device import BACKENDS, resolve_device
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 MODEL_ENV = "ASSISTANT_MODEL"
 CACHE_ENV = "ASSISTANT_MODEL_CACHE"
+# "numpy" (default where the model allows: index.npbert, no PyTorch import) or "torch" (sentence-transformers)
+QUERY_ENCODER_ENV = "ASSISTANT_QUERY_ENCODER"
 FINGERPRINT_FILE = "fingerprint.json"
 _BLOCK = 1 << 22
 # Queries are padded to a power-of-two token length (16, 32, ... up to the model's limit).
@@ -118,6 +120,7 @@ class Encoder:
         self._model = None
         self._device: str | None = None
         self._pipeline = None
+        self._queries = None  # index.npbert.NumpyEncoder, when queries are embedded without PyTorch
         self.last_timings = None  # index.fastencode.Timings of the last CUDA encode
 
     @property
@@ -151,7 +154,30 @@ class Encoder:
 
     @property
     def dim(self) -> int:
+        if self._model is None and self.query_encoder is not None:
+            return self.query_encoder.dim
         return int(self.model.get_embedding_dimension())
+
+    @property
+    def query_encoder(self):
+        """The numpy encoder for queries (``index.npbert``): a search never imports PyTorch.
+
+        None when the model is not one it runs, or ``ASSISTANT_QUERY_ENCODER=torch``.
+        """
+        if self._queries is None:
+            from index import npbert
+
+            wanted = os.environ.get(QUERY_ENCODER_ENV, "numpy").strip().lower()
+            if wanted not in ("numpy", "torch"):
+                raise ModelError(f"{QUERY_ENCODER_ENV} must be numpy or torch, not {wanted!r}")
+            if wanted == "torch" or not npbert.supported(self.folder):
+                self._queries = False
+            else:
+                try:
+                    self._queries = npbert.NumpyEncoder(self.folder)
+                except Exception as exc:
+                    raise ModelError(f"cannot load the embedding model from {self.folder}: {exc}") from exc
+        return self._queries or None
 
     def max_tokens(self) -> int:
         return int(self.model.max_seq_length)
@@ -175,6 +201,8 @@ class Encoder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Query vectors; the batch is padded to a length bucket (``bucket``), so a server's memory stays flat."""
         texts = [t.strip() for t in texts]
+        if self.query_encoder is not None:
+            return self.query_encoder.encode(texts, "query")
         pad_to = None
         if texts and hasattr(self.model[0], "processing_kwargs"):  # a transformers module: it can pad
             longest = max(self.token_count(t, "query") for t in texts)
