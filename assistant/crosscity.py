@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from weakref import WeakKeyDictionary
+
+import numpy as np
 
 from assistant import context
 from assistant.answer import Citation
 from assistant.intent import ANY
 from assistant.status import Status
-from assistant.topic import Match, Salience, TopicMatcher, fold, topic
+from assistant.topic import Match, Salience, TopicMatcher, topic
 from index.search import Hit, Index
 
 DEPTH = 20  # passages ranked in each city's plan
@@ -63,12 +66,14 @@ class Judged:
         return "質問の内容を支える記述ではない"
 
 
+_SALIENCE: WeakKeyDictionary[Index, Salience] = WeakKeyDictionary()  # one per loaded index, dropped with it
+
+
 def salience(index: Index) -> Salience:
-    """Term rarity over the index's passages (heading path and text, folded), built once per index."""
-    cached = getattr(index, "_salience", None)
+    """Term rarity over the index's passages (heading path and text, folded: ``index.substrings``)."""
+    cached = _SALIENCE.get(index)
     if cached is None:
-        cached = Salience([fold(f"{' '.join(c.path)}\n{c.text}") for c in index.chunks])
-        index._salience = cached  # noqa: SLF001 - a per-index cache, dropped with the index
+        cached = _SALIENCE[index] = Salience(index.substrings)
     return cached
 
 
@@ -88,8 +93,9 @@ def candidates(index: Index, matcher: TopicMatcher, question: str, city: str, me
     if matcher.head is None:
         return hits
     seen = {h.chunk_id for h in hits}
-    folded = salience(index).passages
-    extra = [i for i in index.city_positions(city) if index.chunks[i].chunk_id not in seen and matcher.head.found_in(folded[i])]
+    holding = salience(index).positions(matcher.head)
+    mine = np.asarray(index.city_positions(city), dtype=np.int64)
+    extra = [int(i) for i in mine[np.isin(mine, holding)] if index.chunks[i].chunk_id not in seen]
     if not extra:
         return hits
     ranked = index.rank_positions(question, extra[:EXTRA])

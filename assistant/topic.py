@@ -22,8 +22,11 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from collections import OrderedDict
+from functools import lru_cache, reduce
 from pathlib import Path
+
+import numpy as np
 
 from index.chars import fold
 from index.tokenize import words
@@ -190,17 +193,52 @@ def topic(question: str, drop: frozenset[str] = frozenset(), synonyms: Dictionar
     return tuple(out)
 
 
-class Salience:
-    """IDF of topic groups over a corpus of passages (folded text), computed on demand."""
+KEEP_GROUPS = 256  # topic groups whose passages a Salience keeps (a server answers many questions)
 
-    def __init__(self, passages: list[str]):
-        self.passages = passages
-        self._df: dict[Group, int] = {}
+
+class Passages:
+    """Folded passages held in a list, searched by scanning (``index.substrings.SubstringIndex``
+    answers the same questions from postings)."""
+
+    def __init__(self, folded: list[str]):
+        self.texts = folded
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def folded(self, position: int) -> str:
+        return self.texts[position]
+
+    def holding(self, string: str) -> np.ndarray:
+        return np.asarray([i for i, t in enumerate(self.texts) if string in t], dtype=np.int64)
+
+
+class Salience:
+    """IDF of topic groups over a corpus of passages, computed on demand.
+
+    ``passages``: folded texts (a list), or anything with ``len``, ``folded(i)`` and
+    ``holding(string)`` -> sorted positions (``index.substrings.SubstringIndex``).
+    """
+
+    def __init__(self, passages):
+        self.passages = Passages(passages) if isinstance(passages, list) else passages
+        self._found: OrderedDict[Group, np.ndarray] = OrderedDict()  # the most recent KEEP_GROUPS groups
+
+    def positions(self, group: Group) -> np.ndarray:
+        """Sorted positions of the passages that hold the group (``Group.found_in``)."""
+        if group not in self._found:
+            found = []
+            for term in group.terms:
+                found += [self.passages.holding(s) for s in (term.text, *term.variants)]
+                if len(term.parts) > 1:
+                    found.append(reduce(np.intersect1d, [self.passages.holding(p) for p in term.parts]))
+            self._found[group] = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+            while len(self._found) > KEEP_GROUPS:
+                self._found.popitem(last=False)
+        return self._found[group]
 
     def df(self, group: Group) -> int:
-        if group not in self._df:
-            self._df[group] = sum(1 for p in self.passages if group.found_in(p))
-        return self._df[group]
+        return len(self.positions(group))
 
     def idf(self, group: Group) -> float:
         n = len(self.passages)

@@ -16,6 +16,7 @@ from index.backends import LOCAL, backend_name
 from index.backends.base import CHARS, EVERYTHING, WORDS, Catalog, Retriever, Scope
 from index.backends.local import open_local
 from index.chars import bigrams
+from index.substrings import SubstringIndex
 from index.encoder import Encoder
 from index.fuse import DEFAULT_FUSION, FUSERS, fuse
 from index.tokenize import tokenize
@@ -70,7 +71,17 @@ class Index:
                 self._prefecture_of[row["city"]] = row.get("prefecture") or ""
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._substrings: SubstringIndex | None = None
         self.load_options: dict = {}  # how ``load`` opened it (backend and its options): a reload opens the same way
+
+    @property
+    def substrings(self) -> SubstringIndex:
+        """Which passages hold a string (``index.substrings``): from the bigram postings when this process holds them."""
+        with self._lock:
+            if self._substrings is None:
+                postings = getattr(self.retriever, "fields", {}).get(CHARS)  # the local backend's; others scan
+                self._substrings = SubstringIndex(self.chunks, postings)
+            return self._substrings
 
     @property
     def bm25(self):

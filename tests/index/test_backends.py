@@ -60,3 +60,17 @@ def test_prefecture_filters_like_its_cities(assistant):
         assert by_prefecture == assistant.search("行政手続のオンライン化", k=10, city=cities)
     with pytest.raises(QueryError, match="unknown prefecture"):
         assistant.search("行政手続のオンライン化", prefecture="沖縄県")
+
+
+def test_substring_positions_from_postings_equal_a_scan(assistant):
+    """index.substrings: bigram postings then a check give exactly the passages a full scan finds."""
+    from index.substrings import SubstringIndex, passage_text
+
+    index = assistant.index
+    fast = index.substrings
+    assert fast.chars is not None, "the bundled build has the character-bigram field"
+    slow = SubstringIndex(index.chunks, None)
+    texts = [passage_text(c) for c in index.chunks]
+    for string in ("コンビニ交付", "マイナンバーカード", "wi-fi", "公衆無線lan", "計画", "市", "存在しない語句", "ai"):
+        expected = [i for i, t in enumerate(texts) if string in t]
+        assert fast.holding(string).tolist() == expected == slow.holding(string).tolist()
