@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import time
+import warnings
 from collections import Counter, deque
 from collections.abc import Iterator
 
@@ -70,6 +71,18 @@ def piece_size(texts: int, workers: int) -> int:
     """About four pieces per worker (for balance), in multiples of 16, at most ``PIECE_MAX``."""
     size = math.ceil(texts / (4 * workers) / 16) * 16
     return max(16, min(PIECE_MAX, size))
+
+
+def _reachable(address: str, seconds: float = 5.0) -> None:
+    """Raise OSError unless a TCP connection to a Ray address ("ray://host:port", "host:port") opens."""
+    import socket
+
+    client = address.startswith("ray://")
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        host, port = address.removeprefix("ray://"), "10001" if client else "6379"
+    with socket.create_connection((host, int(port)), timeout=seconds):
+        pass
 
 
 def _first_line(exc: BaseException) -> str:
@@ -169,8 +182,11 @@ class RayRunner:
             if self.address == "auto":
                 ray.init(address="local", num_cpus=len(os.sched_getaffinity(0)), **quiet)
             else:
-                ray.init(address=self.address, **quiet)
-        except (ConnectionError, ValueError, RuntimeError) as exc:
+                _reachable(self.address)  # ray.init retries an unreachable address for minutes, logging each try
+                with warnings.catch_warnings():  # the client's timeout warning: our error says it in one line
+                    warnings.simplefilter("ignore")
+                    ray.init(address=self.address, **quiet)
+        except (ConnectionError, ValueError, RuntimeError, OSError) as exc:
             raise ClusterError(f"cannot reach the Ray cluster at {self.address} ({_first_line(exc)}): start one with "
                                "`ray start --head`, or use --ray auto for a local Ray") from None
         self._own = True

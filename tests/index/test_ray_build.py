@@ -46,6 +46,18 @@ def test_workers_without_ray_is_refused(tmp_path):
     assert out.returncode == 2 and "--workers needs --ray" in out.stderr
 
 
+def test_an_unreachable_cluster_is_one_line_at_once(tmp_path):
+    pytest.importorskip("ray")
+    corpus = tmp_path / "plans"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("---\ncity: 架空市\n---\n# 第1章\n架空市はコンビニ交付を令和8年度に始めます。\n", encoding="utf-8")
+    started = time.monotonic()
+    out = subprocess.run([*CLI, "index", "build", "--ray", "127.0.0.1:1", "--corpus", str(corpus), "--index",
+                          str(tmp_path / "i"), "--quiet"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and time.monotonic() - started < 60
+    assert out.stderr.startswith("error: cannot reach the Ray cluster at 127.0.0.1:1") and out.stderr.count("\n") == 1
+
+
 def test_pieces_are_multiples_of_the_batch_and_about_four_per_worker():
     from index.distributed.ray_build import PIECE_MAX, piece_size
 
