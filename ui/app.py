@@ -18,7 +18,7 @@ from pathlib import Path
 from assistant.core import MAX_QUERY_CHARS
 from assistant.matrix import default_topics
 from corpus.errors import AssistantError, IndexStateError, QueryError
-from ui import matrix_view, render
+from ui import matrix_view, national_view, render
 from ui.auth import AUTH_ENV, Guard, LoginAttempts, Throttle, parse_auth
 from ui.files import TempFiles, default_root
 from ui.live import DEFAULT_POLL_S, LiveAssistant
@@ -54,7 +54,7 @@ CSS = """
 .cite-path { color: #555; font-size: 90%; } .status { background: #e3ecfa; border-radius: 4px; padding: 0 6px; }
 .passage-text { margin-top: 6px; white-space: pre-wrap; } .context { white-space: pre-wrap; font-size: 90%; }
 .passage { background: #fffbd6; } mark { background: #ffe066; }
-""" + matrix_view.CSS
+""" + matrix_view.CSS + national_view.CSS
 
 
 def bounded(question) -> str:
@@ -91,6 +91,7 @@ class Handlers:
         if files is None:
             files = TempFiles(default_root(self.live.current.index.folder))
         self.files = files if isinstance(files, TempFiles) else TempFiles(files)
+        self.summaries = national_view.NationalView(self.files)  # national answers' summaries, for the view under them
 
     @property
     def assistant(self):
@@ -110,7 +111,9 @@ class Handlers:
             return render.message_html(EMPTY), [], "", None
         assistant = self.assistant
         try:
-            answer = assistant.ask(question, city=cities or None, method=method or "hybrid").to_dict()
+            result = assistant.ask(question, city=cities or None, method=method or "hybrid")
+            self.summaries.keep(assistant, question, cities, method, result)
+            answer = result.to_dict()
         except AssistantError as exc:
             return render.message_html(_friendly(exc), "error"), [], "", None
         except Exception:  # noqa: BLE001 - the page must never show a traceback
@@ -125,6 +128,10 @@ class Handlers:
             path = None
         return (render.answer_html(answer), render.status_rows(answer),
                 render.citations_html(answer, assistant.index.sources, terms), path)
+
+    def national(self, question: str, cities: list[str] | None, method: str, sort: str | None = None):
+        """-> the national view (``national_view.Shown``) of the staff answer just given, or None."""
+        return self.summaries.show(self.assistant, bounded(question), cities, method, sort)
 
     @staticmethod
     def citizen_cities(assistant, message: str, city: str | None) -> list[str]:
@@ -231,16 +238,17 @@ def build_app(source, files: TempFiles | None = None):
             index_notice = gr.HTML(elem_id="index-notice")
             gr.Examples(STAFF_EXAMPLES, inputs=question, label="質問の例")
             answer = gr.HTML(elem_id="staff-answer")
+            national = national_view.Panel(handlers)  # map, counts by prefecture, the full list (hidden until then)
             table = gr.Dataframe(headers=["市", "状況", "根拠（要約）", "節"], label="市ごとの状況と根拠",
                                  interactive=False, wrap=True, elem_id="staff-table")
             evidence = gr.HTML(elem_id="staff-citations")
             csv_file = gr.File(label="結果をCSVでダウンロード", elem_id="staff-csv")
             outputs = [answer, table, evidence, csv_file]
             view = ([page_build, cities], [cities, index_notice, page_build])
-            ask_btn.click(handlers.staff, [question, cities, method], outputs, api_name="staff").then(
-                refresh, *view, api_visibility="private")
-            question.submit(handlers.staff, [question, cities, method], outputs, api_visibility="private").then(
-                refresh, *view, api_visibility="private")
+            for event in (ask_btn.click(handlers.staff, [question, cities, method], outputs, api_name="staff"),
+                          question.submit(handlers.staff, [question, cities, method], outputs, api_visibility="private")):
+                event.then(refresh, *view, api_visibility="private")
+                national.follow(event, question, cities, method)
         with gr.Tab("市民向けFAQ", id="citizen"):
             gr.Markdown("市の計画について、ふだんの言葉で質問できます。答えには出典（計画書の該当箇所）がつきます。"
                         "お住まいの市を選ぶと（または質問に市の名前を入れると）、その市の計画書から答えます。")
