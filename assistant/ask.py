@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from assistant import crosscity
 from assistant import intent as intents
+from assistant import national
 from assistant.answer import Absent, Answer, Citation, CityAnswer
 from assistant.evidence import Scorer, min_support, name_terms
 from assistant.quotes import pick_quotes
@@ -26,6 +27,7 @@ from index.search import Hit, Index
 TOP_K = 5  # passages searched for other questions
 CITED_PER_CITY = 3
 QUOTE_CHARS = 80  # characters of a quote in the answer text
+LIST_LINES = 30  # cities quoted in each list of a cross-city answer; more are counted (the UI's table has them all)
 
 
 def cite(index: Index, question: str, hit: Hit, scorer: Scorer, mentions=None) -> Citation:
@@ -85,31 +87,59 @@ def _absent_line(absent: Absent) -> str:
     return f"・{absent.city}：近い記述「{_clip(quote, 50)}」〔{section}〕（{absent.reason}）"
 
 
-def compose_cross(question: str, asked: str, cities: list[CityAnswer], absent: list[Absent], terms: list[str]) -> str:
+def _unit(names: list[str]) -> str:
+    """How the answer counts places: 市 when every searched plan is a city's, else 自治体."""
+    return "市" if names and all(n.endswith("市") for n in names) else "自治体"
+
+
+def _more(shown: int, total: int, unit: str) -> list[str]:
+    return [f"…ほか{total - shown}{unit}（全件は表・CSVで）"] if total > shown else []
+
+
+def compose_cross(question: str, asked: str, cities: list[CityAnswer], absent: list[Absent], terms: list[str],
+                  searched: list[str] | None = None) -> str:
     """The cross-city answer: the cities with the status asked, then the others that mention the topic,
-    then every other searched city with its nearest passage and the reason it is not listed."""
+    then every other searched city with its nearest passage and the reason it is not listed.
+
+    Over many plans it summarizes: the first ``LIST_LINES`` cities of each list with their quotes,
+    then a count of the rest; cities without the topic are counted by reason."""
     matching = [c for c in cities if c.matches_status]
     others = [c for c in cities if not c.matches_status]
+    unit = _unit(searched or [c.city for c in cities] + [a.city for a in absent])
     phrase = crosscity.status_phrase(asked)
     out = []
+    if len(cities) + len(absent) > LIST_LINES:
+        out.append(f"{len(cities) + len(absent)}{unit}の計画を調べました。")
     if asked == intents.ANY:
-        out.append(f"計画に該当する記述があるのは{len(matching)}市です：{'、'.join(c.city for c in matching)}。"
+        out.append(f"計画に該当する記述があるのは{len(matching)}{unit}です：{_names(matching)}。"
                    if matching else "該当する記述のある計画は見つかりませんでした。")
     elif matching:
-        out.append(f"「{phrase}」と読める記述がある市（{len(matching)}市）：{'、'.join(c.city for c in matching)}。")
+        out.append(f"「{phrase}」と読める記述がある{unit}（{len(matching)}{unit}）：{_names(matching)}。")
     else:
-        out.append(f"「{phrase}」と読める記述のある市は見つかりませんでした。")
-    out += [_line(c) for c in matching]
+        out.append(f"「{phrase}」と読める記述のある{unit}は見つかりませんでした。")
+    out += [_line(c) for c in matching[:LIST_LINES]] + _more(min(len(matching), LIST_LINES), len(matching), unit)
     if others:
-        out.append(f"話題には触れているが「{phrase}」とは書かれていない市：" +
-                   "、".join(f"{c.city}（{crosscity.label(c.status)}）" for c in others) + "。")
-        out += [_line(c) for c in others]
-    if absent:
-        out.append(f"記述が見つからなかった市（{len(absent)}市）：")
+        out.append(f"話題には触れているが「{phrase}」とは書かれていない{unit}（{len(others)}{unit}）：" +
+                   "、".join(f"{c.city}（{crosscity.label(c.status)}）" for c in others[:LIST_LINES * 2]) +
+                   ("、…" if len(others) > LIST_LINES * 2 else "") + "。")
+        out += [_line(c) for c in others[:LIST_LINES]] + _more(min(len(others), LIST_LINES), len(others), unit)
+    if len(absent) > LIST_LINES:
+        reasons: dict[str, int] = {}
+        for a in absent:
+            reasons[a.reason] = reasons.get(a.reason, 0) + 1
+        out.append(f"記述が見つからなかった{unit}（{len(absent)}{unit}）：" +
+                   "、".join(f"{reason} {n}" for reason, n in sorted(reasons.items(), key=lambda r: -r[1])[:5]) + "。")
+    elif absent:
+        out.append(f"記述が見つからなかった{unit}（{len(absent)}{unit}）：")
         out += [_absent_line(a) for a in absent]
     if terms:
         out.append(f"検索した語：{' / '.join(terms)}")
     return "\n".join(out)
+
+
+def _names(cities: list[CityAnswer]) -> str:
+    names = "、".join(c.city for c in cities[: LIST_LINES * 2])
+    return names + ("、…" if len(cities) > LIST_LINES * 2 else "")
 
 
 def compose(kind: str, question: str, cities: list[CityAnswer], searched: list[str]) -> str:
@@ -142,7 +172,7 @@ def ask(index: Index, question: str, cities: list[str] | None = None, method: st
     terms: list[str] = []
     if intent.kind == intents.CROSS:
         city_answers, absent, terms = cross_city(index, question, searched, intent.status, method, scorer)
-        text = compose_cross(question, intent.status, city_answers, absent, terms)
+        text = compose_cross(question, intent.status, city_answers, absent, terms, searched)
     else:
         hits = index.search(question, k=TOP_K, method=method, cities=list(intent.cities) or None)
         cited = [c for c in (cite(index, question, h, scorer) for h in hits) if c.support >= threshold]
@@ -162,6 +192,9 @@ def cross_city(index: Index, question: str, searched: list[str], asked: str, met
                scorer: Scorer) -> tuple[list[CityAnswer], list[Absent], list[str]]:
     """(listed cities, matching status first; the other searched cities; the terms searched)."""
     matcher = crosscity.matcher_for(index, question, name_terms(index.cities))
+    if len(searched) >= national.ONE_PASS_FROM:  # many plans: one pass over the head term's passages
+        listed, absent = national.one_pass(index, question, searched, asked, matcher, _city_answer)
+        return listed, absent, matcher.searched()
     threshold = crosscity.min_coverage()
     listed: list[CityAnswer] = []
     absent: list[Absent] = []

@@ -50,9 +50,9 @@ def section_kind(section: str) -> str | None:
     levels = [level for level in section.split(" > ") if level.strip()] if section else []
     for depth, level in enumerate(reversed(levels)):
         for name, pattern in _SECTION:
-            if name == POLICY and (_OWN.search(level) or _own_measure(level)):
-                return None  # 「本市の情報化に関する動向」, 「国の標準仕様への対応」: the city's own
             if pattern.search(level):
+                if name == POLICY and (_OWN.search(level) or _own_measure(level)):
+                    return None  # 「本市の情報化に関する動向」, 「国の標準仕様への対応」: the city's own
                 return name
         if _OWN.search(level):
             return None

@@ -48,6 +48,10 @@ _QUOTED = re.compile(r"[「『]([^」』]{2,40})[」』]")
 
 
 
+# a katakana word is one word (オープンデータ): its pieces apart (オープンソース … データ) are not it
+_KATAKANA = re.compile(r"[ァ-ヺー・]+")
+
+
 @dataclass(frozen=True)
 class Term:
     text: str  # folded, e.g. "電子入札"
@@ -177,18 +181,47 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
     return groups
 
 
+_HOLD = "xqk{}"  # a Latin word fugashi keeps whole: stands for a dictionary term while the question is read
+
+
+def _hold_known(text: str, drop: frozenset[str], synonyms: Dictionary) -> tuple[str, dict[str, str]]:
+    """(the question with the dictionary's terms that its noun runs would split held as one word,
+    hold word -> the term as written): 書かない窓口 would be read as 窓口, but the dictionary knows it
+    as one term. Held words keep their place, so brackets and ・ still make them alternatives."""
+    made = {t for g in _terms(_QUOTED.sub("、", text), drop) for t, _ in g}
+    held: dict[str, str] = {}
+    for known in sorted((k for k in synonyms.equivalents if len(k) >= 3 and k not in made), key=lambda k: -len(k)):
+        at = text.lower().find(known)
+        if at < 0 or len(held) >= 26:
+            continue
+        word = _HOLD.format(chr(ord("a") + len(held)))
+        held[word] = text[at : at + len(known)]
+        text = f"{text[:at]} {word} {text[at + len(known):]}"
+    return text, held
+
+
+def _release(term: str, parts: tuple[str, ...], held: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+    for word, known in held.items():
+        if word in term:
+            term = term.replace(word, fold(known))
+            parts = tuple(fold(known) if p == word else p for p in parts)
+    return term, parts
+
+
 def topic(question: str, drop: frozenset[str] = frozenset(), synonyms: Dictionary | None = None) -> tuple[Group, ...]:
     """The topic groups of ``question`` (``drop``: words to ignore, e.g. the corpus's city names)."""
     synonyms = synonyms or dictionary()
     out = []
-    text = unicodedata.normalize("NFKC", question)
+    text, held = _hold_known(unicodedata.normalize("NFKC", question), drop, synonyms)
     # a term the asker quotes (「書かない窓口」) is one term as written, verbs and all: its own nouns
     # (窓口) would let any passage about a counter stand for it
     for quoted in _QUOTED.findall(text):
+        quoted = _release(quoted, (), held)[0] if held else quoted
         parts = tuple(p for g in _terms(quoted, drop) for t, ps in g for p in ps) or (fold(quoted),)
         out.append(Group((Term(fold(quoted), parts, synonyms.variants(fold(quoted))),)))
     for group in _terms(_QUOTED.sub("、", text), drop):
-        terms = tuple(dict.fromkeys(Term(t, parts, synonyms.variants(t)) for t, parts in group))
+        released = [_release(t, parts, held) for t, parts in group]
+        terms = tuple(dict.fromkeys(Term(t, parts, synonyms.variants(t)) for t, parts in released))
         out.append(Group(terms))
     return tuple(out)
 

@@ -1,6 +1,10 @@
 """Benchmark: index build time and query latency per method on the bundled corpus.
 
     python -m eval.bench [--repeat 5]
+    python -m eval.bench --national N [--sections K] [--vectors model|masked] [--out DIR]
+
+``--national N``: the same over a generated corpus of N municipalities, with cross-city answers
+scored against its truth and the inverted-file index's recall (``eval.national.bench``).
 
 Prints figures; asserts nothing (speed is measured here, not in tests).
 """
@@ -39,7 +43,19 @@ def percentile(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="passes over the query set per method")
+    ap.add_argument("--national", type=int, metavar="N", help="benchmark a generated corpus of N municipalities (1-1741)")
+    ap.add_argument("--sections", type=int, metavar="K", help="--national: sections per plan (default 60; 630 gives ~1 M chunks at 1,741)")
+    ap.add_argument("--vectors", choices=("model", "masked"), default="model",
+                    help="--national: embed every chunk (model) or each distinct masked text once (masked; see eval/national/bench.py)")
+    ap.add_argument("--out", default="var/national", help="--national: folder for the corpus and index (default var/national)")
     args = ap.parse_args(argv)
+    if args.national is not None:
+        from eval.national import bench
+
+        if not 1 <= args.national <= 1741:
+            ap.error("--national takes 1 to 1741 municipalities")
+        bench.main(args.national, Path(args.out), args.sections, args.vectors, max(1, args.repeat), QUERIES)
+        return
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.chunk import Chunk, ChunkerConfig, chunk_documents
-from corpus.documents import Document
+from corpus.documents import Document, distinct_cities
 from corpus.errors import CorpusError, IndexStateError
 from index import dense, shards, snapshot, store
 from index.bm25 import build_bm25
@@ -36,6 +36,7 @@ class BuildReport:
     seconds: float
     skipped: tuple[str, ...] = ()  # files left out, each "name: reason"
     resumed: int = 0  # of the reused: chunks whose vectors came from an interrupted build's shards (index.shards)
+    stages: tuple[tuple[str, float], ...] = ()  # seconds per stage: chunk, tokenize, embed, index (dense), write
 
 
 @dataclass(frozen=True)
@@ -150,21 +151,29 @@ def build_index(
     repeated = sorted(doc_id for doc_id, n in Counter(d.doc_id for d in docs).items() if n > 1)
     if repeated:
         raise CorpusError(f"two plans have the same file name ({', '.join(repeated)}): rename one of them")
+    docs = distinct_cities(docs)  # 伊達市 of 北海道 and of 福島県 stay two cities
     encoder = encoder or Encoder(model, device=device)
     backend = encoder.backend if runner is None else None
+    clock = _Clock()
     chunks = chunk_documents(docs, chunker)
     texts = [index_text(c) for c in chunks]
+    clock.lap("chunk")
     bm25 = build_bm25([tokenize(t) for t in progress_bar(texts, "tokenize", progress, "chunk")])
     bm25_chars = build_bm25([bigrams(t) for t in texts])
+    clock.lap("tokenize")
     embedded = embed(texts, encoder, previous_vectors(folder, encoder.fingerprint), progress, folder, runner)
     vectors, encoded, backend = embedded.vectors, embedded.encoded, embedded.backend or backend or encoder.backend
     counts = snapshot.counts(docs, docs, chunks, bm25.n_docs, len(vectors))
+    clock.lap("embed")
+    vectors_index = dense.build_faiss(vectors)  # exact, or an inverted file from dense.ANN_FROM vectors
+    clock.lap("index")
     config = {
         "format_version": store.FORMAT_VERSION,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "model": {"name": encoder.name, "fingerprint": encoder.fingerprint, "dim": int(vectors.shape[1]) if len(vectors) else encoder.dim,
                   "backend": backend},
         "chunker": asdict(chunker),
+        "dense": {"kind": vectors_index.kind, "nprobe": vectors_index.nprobe if vectors_index.kind != "flat" else None},
         "corpus_fingerprint": corpus_fingerprint(docs, chunker),
         "counts": counts,
         "n_chunks": len(chunks),
@@ -176,10 +185,24 @@ def build_index(
         store.write_jsonl(build / "chunks.jsonl", (chunk_row(c, text_key(t)) for c, t in zip(chunks, texts)))
         bm25.save(build / "bm25")
         bm25_chars.save(build / CHARS_FIELD)
-        dense.save_faiss(dense.build_faiss(vectors), build / "dense.faiss")
+        dense.save_faiss(vectors_index, build / "dense.faiss")
         (build / store.CONFIG).write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
 
     store.write_atomically(folder, write, lock=lock, counts=lambda: counts)
     shards.remove_stale(folder, {text_key(t) for t in texts})  # this build's shards, and abandoned ones
+    clock.lap("write")
     return BuildReport(str(folder), len(docs), len(chunks), encoded, len(chunks) - encoded, time.perf_counter() - started,
-                       resumed=embedded.resumed)
+                       resumed=embedded.resumed, stages=tuple(clock.laps))
+
+
+class _Clock:
+    """Seconds per build stage (``BuildReport.stages``)."""
+
+    def __init__(self):
+        self.laps: list[tuple[str, float]] = []
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((name, round(now - self._last, 3)))
+        self._last = now

@@ -152,7 +152,8 @@ class Index:
             return EVERYTHING
         unknown = [c for c in cities or () if c not in self._city_ids]
         if unknown:
-            raise QueryError(f"unknown city {', '.join(unknown)}; the index holds: {', '.join(self.cities)}")
+            held = ", ".join(self.cities[:30]) + (f" … ({len(self.cities)} in all)" if len(self.cities) > 30 else "")
+            raise QueryError(f"unknown city {', '.join(unknown)}; the index holds: {held}")
         known = self.prefectures
         unknown = [p for p in prefectures or () if p not in known]
         if unknown:

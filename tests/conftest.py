@@ -49,3 +49,20 @@ def assistant(built_index, encoder):
     from index.search import Index
 
     return Assistant(Index.load(built_index[0], encoder=encoder))
+
+
+@pytest.fixture(scope="session")
+def national(tmp_path_factory, encoder):
+    """(corpus folder, Assistant) of a small generated national corpus: 50 municipalities in all
+    47 prefectures, 8 sections a plan (eval/national; synthetic, from real plan sections)."""
+    from assistant import Assistant
+    from corpus.documents import load_folder as load
+    from eval.national.generate import generate
+    from index.build import build_index
+    from index.search import Index
+
+    corpus = tmp_path_factory.mktemp("national")
+    generate(corpus / "corpus", 50, seed=0, sections=8)
+    folder = corpus / "index"
+    build_index(load(corpus / "corpus" / "plans"), folder, encoder=encoder)
+    return corpus / "corpus", Assistant(Index.load(folder, encoder=encoder))

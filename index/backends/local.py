@@ -60,7 +60,7 @@ class LocalRetriever:
     def vectors(self, positions: list[int]) -> np.ndarray:
         if not positions:
             return np.zeros((0, self.faiss.d), np.float32)
-        return np.stack([self.faiss.reconstruct(int(p)) for p in positions])
+        return self.faiss.reconstruct_batch(np.asarray(positions, dtype=np.int64))
 
 
 def open_local(folder: Path, checksums: bool | None = None) -> tuple[Catalog, LocalRetriever]:

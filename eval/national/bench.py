@@ -1,0 +1,166 @@
+"""National-scale benchmark: ``python -m eval.bench --national N`` (prints figures, asserts nothing).
+
+Generates the synthetic corpus of N municipalities (``eval.national.generate``), builds its index
+and prints: chunks; build seconds per stage (read, chunk, tokenize, embed, index, write); the
+build's peak memory; in a fresh process, index load time and resident memory; search latency per
+method; cross-city answer latency with precision / recall against the generator's truth
+(``eval.national.answers``); and the inverted-file index's recall@10 against exact search on
+real question vectors.
+
+Vectors (``--vectors``):
+- ``model`` (default): every chunk embedded by the real model, as ``assistant index build`` does;
+- ``masked``: the real model on each chunk's text with its heading line dropped and the
+  municipality names masked (「〇〇市」), embedded once per distinct masked text and shared: the
+  generator reuses real sections, so a few thousand texts stand for a hundred thousand chunks.
+  Search latency, memory and load time do not depend on the vectors' values; dense ranking
+  quality at such a size is not measured by it, and the README says which sizes used it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+METHODS = ("bm25", "dense", "hybrid")
+MASK = "〇〇市"
+
+
+class MaskedEncoder:
+    """An encoder that embeds each distinct masked passage once (see the module docstring)."""
+
+    def __init__(self, encoder, names: list[str]):
+        self.encoder, self.name, self.fingerprint = encoder, encoder.name, encoder.fingerprint
+        self.backend = encoder.backend
+        self.names = re.compile("|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True) if n))
+        self.distinct = 0
+
+    @property
+    def dim(self) -> int:
+        return self.encoder.dim
+
+    def masked(self, text: str) -> str:
+        body = text.split("\n", 1)[1] if "\n" in text else text
+        return self.names.sub(MASK, body)
+
+    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        keys = [self.masked(t) for t in texts]
+        unique = list(dict.fromkeys(keys))
+        self.distinct += len(unique)
+        vectors = dict(zip(unique, self.encoder.encode_passages(unique, progress=progress)))
+        return np.stack([vectors[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+_PROBE = r"""
+import json, resource, sys, time
+t = time.perf_counter()
+from assistant.core import Assistant
+a = Assistant.load(sys.argv[1])
+a.index.query_vector("ウォームアップ")
+loaded = time.perf_counter() - t
+rss = int(open("/proc/self/statm").read().split()[1]) * 4096
+print(json.dumps({"load_s": round(loaded, 2), "rss_gib": round(rss / 2**30, 3)}))
+"""
+
+
+def probe(folder: Path) -> dict:
+    """Load time (imports, index, query encoder) and resident memory, in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", _PROBE, str(folder)], capture_output=True, text=True, timeout=3600)
+    if out.returncode:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def ann_recall(index, question_vectors: np.ndarray) -> dict:
+    """recall@10 and latency of the inverted file (IVF-SQ8, exact re-scoring) against exact search."""
+    from index import dense
+
+    vectors = dense.all_vectors(index.retriever.faiss)
+    flat = dense.build_faiss(vectors, "flat")
+    started = time.perf_counter()
+    ivf = dense.build_faiss(vectors, "ivf-sq8")
+    built = time.perf_counter() - started
+    recall, exact_ms, ivf_ms = [], [], []
+    for q in question_vectors:
+        t = time.perf_counter()
+        want = set(dense.search(flat, q, 10)[0].tolist())
+        t1 = time.perf_counter()
+        got = set(dense.search(ivf, q, 10)[0].tolist())
+        t2 = time.perf_counter()
+        recall.append(len(want & got) / 10)
+        exact_ms.append((t1 - t) * 1000)
+        ivf_ms.append((t2 - t1) * 1000)
+    return {"recall_at_10": round(float(np.mean(recall)), 4), "all_ten": round(float(np.mean([r == 1 for r in recall])), 4),
+            "nlist": int(ivf.index.nlist), "nprobe": ivf.nprobe, "build_s": round(built, 1),
+            "exact_ms_p50_p95": [round(x, 2) for x in percentiles(exact_ms)],
+            "ivf_ms_p50_p95": [round(x, 2) for x in percentiles(ivf_ms)]}
+
+
+def run(n: int, out: Path, sections: int | None, vectors: str, repeat: int, queries: list[str]) -> dict:
+    from assistant.core import Assistant
+    from corpus.documents import load_folder
+    from eval.national.answers import read_truth, score
+    from eval.national.generate import DEFAULT_SECTIONS, generate
+    from eval.questions import load_questions
+    from index.build import build_index
+    from index.encoder import Encoder
+    from index.search import Index
+
+    corpus = out / f"corpus-{n}"
+    started = time.perf_counter()
+    if not (corpus / "truth.jsonl").is_file():
+        generate(corpus, n, seed=0, sections=sections or DEFAULT_SECTIONS)
+    generated = time.perf_counter() - started
+    started = time.perf_counter()
+    docs = load_folder(corpus / "plans")
+    read = time.perf_counter() - started
+    encoder = Encoder()
+    passages = MaskedEncoder(encoder, [d.city for d in docs]) if vectors == "masked" else encoder
+    folder = out / f"index-{n}"
+    report = build_index(docs, folder, encoder=passages, progress=True)
+    result = {"municipalities": n, "plans": report.documents, "chunks": report.chunks, "vectors": vectors,
+              "generate_s": round(generated, 1), "stages_s": {"read": round(read, 2), **dict(report.stages)},
+              "build_s": round(report.seconds + read, 1), "embedded": report.encoded,
+              "build_peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)}
+    if vectors == "masked":
+        result["distinct_masked_texts"] = passages.distinct
+    result.update(probe(folder))
+    assistant = Assistant(Index.load(folder, encoder=encoder))
+    index = assistant.index
+    for method in METHODS:
+        times = []
+        for _ in range(repeat):
+            for q in queries:
+                index.clear_query_cache()
+                t = time.perf_counter()
+                index.search(q, k=10, method=method)
+                times.append((time.perf_counter() - t) * 1000)
+        result[f"search_{method}_ms_p50_p95"] = [round(x, 1) for x in percentiles(times)]
+    answers = score(assistant, read_truth(corpus))
+    result["cross_city"] = answers["by_status"]
+    result["cross_city_s_p50_p95"] = [answers["answer_p50_s"], answers["answer_p95_s"]]
+    question_vectors = encoder.encode_queries([q.question for q in load_questions()] + queries)
+    result["ann"] = ann_recall(index, question_vectors)
+    return result
+
+
+def main(n: int, out: Path, sections: int | None = None, vectors: str = "model", repeat: int = 3,
+         queries: list[str] | None = None) -> dict:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    out.mkdir(parents=True, exist_ok=True)
+    result = run(n, out, sections, vectors, repeat, queries or [])
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    return result

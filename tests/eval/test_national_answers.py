@@ -1,0 +1,46 @@
+"""Cross-city answers over a generated national corpus (50 municipalities, 47 prefectures) equal its truth.
+
+The corpus is synthetic (eval/national: real plan sections, real municipality names, seeded
+statements with known status, and traps — glossaries, national policy, surveys — that must
+not list a municipality). Its answers take the one-pass path (assistant/national.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import national
+from eval.national.answers import ANY, expected, listed, read_truth, score
+
+pytestmark = pytest.mark.slow
+TOPICS = ["コンビニ交付", "書かない窓口", "キャッシュレス決済", "テレワーク", "公衆無線LAN", "オープンデータ"]
+
+
+def test_which_municipalities_mention_a_topic_equals_the_truth(national):
+    corpus, assistant = national
+    assert len(assistant.cities) == 50 and len(assistant.index.prefectures) == 47
+    assert len(assistant.cities) >= national.ONE_PASS_FROM, "the answers below take the one-pass path"
+    truth = read_truth(corpus)
+    for topic in TOPICS:
+        answer = assistant.ask(f"{topic}に取り組んでいる自治体は？")
+        want = expected(truth, topic, ANY)
+        assert want, topic
+        assert listed(answer) == want, topic  # every municipality whose plan states it, and no trap
+
+
+def test_status_questions_are_mostly_right(national):
+    """The status asked (implemented / planned / under study): pooled over the topics, with the figures printed."""
+    corpus, assistant = national
+    result = score(assistant, read_truth(corpus), TOPICS, asks=("implemented", "planned", "under_study"))
+    print(result["by_status"])
+    for asked, figures in result["by_status"].items():
+        assert figures["precision"] >= 0.8 and figures["recall"] >= 0.7, (asked, figures)
+
+
+def test_a_national_answer_counts_instead_of_listing_every_absent_municipality(national):
+    corpus, assistant = national
+    answer = assistant.ask("コンビニ交付に取り組んでいる自治体は？")
+    assert answer.text.startswith("50自治体の計画を調べました。")
+    assert "記述が見つからなかった自治体" in answer.text
+    assert len(answer.absent) + len(answer.cities) == 50
+    assert len(answer.text.splitlines()) < 50  # a summary, not a line per municipality
