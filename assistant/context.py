@@ -32,7 +32,8 @@ _DEFINITION = re.compile(
     r"^[^。]{1,40}?(?:\s[/／:：]\s?|[/／:：]|とは、?)[^。]*?(?:のこと|をいう|を指す|の略|の総称|を意味する|とされる)(?:です|である)?[。．]?\s*$"
 )
 _ENTRY = re.compile(r"^[^。、\s]{1,30}\s*[/／]\s*[^。]*(?:のこと|をいう|を指す|の略|の総称)")
-_NATIONAL = re.compile(r"^(?:国|政府|総務省|デジタル庁|内閣府?|都道府県|県)(?:は|では|が|において|として)")
+_NATIONAL = re.compile(r"^(?:国|政府|総務省|デジタル庁|内閣府?|都道府県|県)"
+                       r"(?:は|では|が|において|として|の[^。]{0,30}?(?:では|において|によれば|によると))")
 _WISH = re.compile(r"(?:ほしい|欲しい|してください|して下さい|もらいたい|願いたい)(?:です|と思います|と思う)?[。！!]")
 _SENTENCE = re.compile(r"[。！？!?]")
 
@@ -80,6 +81,13 @@ def kind(section: str, text: str = "") -> str | None:
     if marks and len(_WISH.findall(text)) / marks >= 0.3:
         return WISH
     return None
+
+
+def about_others(text: str, mentions) -> bool:
+    """Whether every sentence of ``text`` that speaks of the topic (``mentions(sentence)``) tells what
+    the nation or the prefecture does (「国は…を推進している」「国の…計画では…」), wherever it was filed."""
+    said = [s.strip(" 　-・●○") for s in re.split(r"(?<=[。！？!?])|\n", text) if s.strip() and mentions(s)]
+    return bool(said) and all(_NATIONAL.match(s) for s in said)
 
 
 def _own_measure(heading: str) -> bool:

@@ -82,7 +82,10 @@ def matcher_for(index: Index, question: str, drop: frozenset[str]) -> TopicMatch
 
 
 def judge(matcher: TopicMatcher, hit: Hit) -> Judged:
-    return Judged(hit, matcher.match(f"{hit.section}\n{hit.text}"), context.kind(hit.section, hit.text))
+    found = context.kind(hit.section, hit.text)
+    if found is None and matcher.head is not None and context.about_others(hit.text, matcher.mentions):
+        found = context.POLICY  # the plan names the topic only as what the nation does
+    return Judged(hit, matcher.match(f"{hit.section}\n{hit.text}"), found)
 
 
 def candidates(index: Index, matcher: TopicMatcher, question: str, city: str, method: str) -> list[Hit]:

@@ -44,12 +44,7 @@ _ALTERNATIVE = {"や", "か", "・", "/", "又は", "または", "もしくは",
 _OPEN, _CLOSE = {"(", "「", "『", "【", "["}, {")", "」", "』", "】", "]"}
 _NOMINAL = {"名詞", "接頭辞", "接尾辞"}
 _QUOTED = re.compile(r"[「『]([^」』]{2,40})[」』]")
-
-
-
-
-# a katakana word is one word (オープンデータ): its pieces apart (オープンソース … データ) are not it
-_KATAKANA = re.compile(r"[ァ-ヺー・]+")
+_KATAKANA = re.compile(r"[ァ-ヺー・]+")  # a katakana word is one word (Term.by_parts)
 
 
 @dataclass(frozen=True)
@@ -61,7 +56,13 @@ class Term:
     def found_in(self, folded: str) -> bool:
         if self.text in folded or any(v in folded for v in self.variants):
             return True
-        return len(self.parts) > 1 and all(p in folded for p in self.parts)
+        return self.by_parts and all(p in folded for p in self.parts)
+
+    @property
+    def by_parts(self) -> bool:
+        """Whether its parts apart stand for it (入札の電子化 for 電子入札); a katakana word is one
+        word (オープンデータ): its pieces apart (オープンソース … データ) are not it."""
+        return len(self.parts) > 1 and not _KATAKANA.fullmatch(self.text)
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ class Salience:
             found = []
             for term in group.terms:
                 found += [self.passages.holding(s) for s in (term.text, *term.variants)]
-                if len(term.parts) > 1:
+                if term.by_parts:
                     found.append(reduce(np.intersect1d, [self.passages.holding(p) for p in term.parts]))
             self._found[group] = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
             while len(self._found) > KEEP_GROUPS:

@@ -1,7 +1,7 @@
 """Benchmark: index build time and query latency per method on the bundled corpus.
 
     python -m eval.bench [--repeat 5]
-    python -m eval.bench --national N [--sections K] [--vectors model|masked] [--out DIR]
+    python -m eval.bench --national N [--sections K] [--vectors model|masked|synthetic] [--out DIR]
 
 ``--national N``: the same over a generated corpus of N municipalities, with cross-city answers
 scored against its truth and the inverted-file index's recall (``eval.national.bench``).
@@ -45,8 +45,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=5, help="passes over the query set per method")
     ap.add_argument("--national", type=int, metavar="N", help="benchmark a generated corpus of N municipalities (1-1741)")
     ap.add_argument("--sections", type=int, metavar="K", help="--national: sections per plan (default 60; 630 gives ~1 M chunks at 1,741)")
-    ap.add_argument("--vectors", choices=("model", "masked"), default="model",
-                    help="--national: embed every chunk (model) or each distinct masked text once (masked; see eval/national/bench.py)")
+    ap.add_argument("--vectors", choices=("model", "masked", "synthetic"), default="model",
+                    help="--national: embed every chunk (model), each distinct masked text once (masked), or "
+                         "seeded random vectors (synthetic: latency, memory and answers only); see eval/national/bench.py")
     ap.add_argument("--out", default="var/national", help="--national: folder for the corpus and index (default var/national)")
     args = ap.parse_args(argv)
     if args.national is not None:
