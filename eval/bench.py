@@ -2,6 +2,7 @@
 
     python -m eval.bench [--repeat 5]
     python -m eval.bench --national N [--sections K] [--vectors model|masked|synthetic] [--out DIR]
+    python -m eval.bench --backend qdrant [--index DIR] [--qdrant-path DIR | --qdrant-url URL]
 
 ``--national N``: the same over a generated corpus of N municipalities, with cross-city answers
 scored against its truth and the inverted-file index's recall (``eval.national.bench``).
@@ -49,7 +50,19 @@ def main(argv: list[str] | None = None) -> None:
                     help="--national: embed every chunk (model), each distinct masked text once (masked), or "
                          "seeded random vectors (synthetic: latency, memory and answers only); see eval/national/bench.py")
     ap.add_argument("--out", default="var/national", help="--national: folder for the corpus and index (default var/national)")
+    ap.add_argument("--backend", choices=("local", "qdrant"), default="local",
+                    help="qdrant: latency of a published index on both backends side by side (eval.backend_bench)")
+    ap.add_argument("--index", help="--backend qdrant: the published index directory (default var/index)")
+    ap.add_argument("--qdrant-path", help="--backend qdrant: the in-process engine's folder (default <index>/qdrant)")
+    ap.add_argument("--qdrant-url", help="--backend qdrant: a Qdrant server instead")
     args = ap.parse_args(argv)
+    if args.backend == "qdrant":
+        from eval import backend_bench
+
+        extra = [f"--qdrant-path={args.qdrant_path}"] if args.qdrant_path else []
+        extra += [f"--qdrant-url={args.qdrant_url}"] if args.qdrant_url else []
+        backend_bench.main(["--index", args.index or "var/index", "--repeat", str(max(1, args.repeat)), *extra])
+        return
     if args.national is not None:
         from eval.national import bench
 
