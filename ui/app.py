@@ -310,8 +310,9 @@ def serve(host: str = "127.0.0.1", port: int = 7860, index: str | None = None, m
           qdrant_url: str | None = None, qdrant_path: str | None = None):
     """Load the assistant once, then serve the app (localhost unless told otherwise).
 
-    ``backend``: where the index is searched (``index.backends``); with Qdrant at a URL, the app keeps
-    no state but the loaded index, so several replicas can serve behind a load balancer."""
+    ``backend``: where the index is searched (``index.backends``); with Qdrant at a URL, replicas
+    share the index and several can serve behind a load balancer — with sticky sessions, since
+    Gradio keeps each session's queue and login in the process that served it (deploy/nginx.conf)."""
     from assistant.core import Assistant
 
     auth = parse_auth(os.environ.get(AUTH_ENV))  # a malformed setting fails before the model loads

@@ -32,7 +32,8 @@ RESTARTS = 3  # Ray restarts of one worker, and tries of one piece
 RESTART_SECONDS = 180.0  # a worker not back after this long is given up
 START_SECONDS = 600.0  # the workers must have loaded the model by then (else: not enough free CPUs/GPUs?)
 TEST_EXIT_ENV = "ASSISTANT_RAY_TEST_EXIT"  # test hook: a marker file path; see Worker.embed
-FORWARDED = ("HF_HUB_OFFLINE", "TOKENIZERS_PARALLELISM")  # with every ASSISTANT_* variable
+FORWARDED = ("HF_HUB_OFFLINE", "TOKENIZERS_PARALLELISM")  # with the ASSISTANT_* variables but secrets
+SECRET = ("_KEY", "_AUTH", "_TOKEN", "_PASSWORD", "_URL")  # never sent to workers (Ray's dashboard shows job env)
 
 
 class Worker:
@@ -153,7 +154,8 @@ class RayRunner:
         options = {"num_cpus": 1 if use_gpu else share, "max_restarts": RESTARTS, "max_task_retries": 0}
         if use_gpu:
             options["num_gpus"] = min(1.0, gpus / n)
-        env = {k: v for k, v in os.environ.items() if k.startswith("ASSISTANT_") or k in FORWARDED}
+        env = {k: v for k, v in os.environ.items()
+               if (k.startswith("ASSISTANT_") and not k.endswith(SECRET)) or k in FORWARDED}
         if env:
             options["runtime_env"] = {"env_vars": env}
         actor = ray.remote(Worker).options(**options)
