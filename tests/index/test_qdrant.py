@@ -256,3 +256,21 @@ def test_publish_add_remove_interrupt_and_roll_back(built_index, docs, encoder, 
     back = publish(folder, path=str(path))
     assert back.uploaded == 0 and back.collection == published[0].collection and back.previous == fourth.collection
     assert "根室市" in served().cities and live.check() and live.build_name == back.build
+
+
+def test_a_republish_keeps_the_live_collections_shards_and_replicas():
+    """`index add` on a cluster gives no --qdrant-shards/--qdrant-replicas: the new collection keeps the
+    live one's (a server is not available here, so the engine is a stand-in answering get_collection)."""
+    from types import SimpleNamespace
+
+    from index.backends.qdrant.publish import _keep_layout
+
+    params = SimpleNamespace(shard_number=3, replication_factor=2)
+    client = SimpleNamespace(get_collection=lambda name: SimpleNamespace(config=SimpleNamespace(params=params)))
+    engine = SimpleNamespace(client=client, target=lambda which: "plans-build-1" if which == "live" else None,
+                             call=lambda what, fn, *a, **k: fn(*a, **k))
+    assert _keep_layout(engine, None, None) == (3, 2)
+    assert _keep_layout(engine, 6, None) == (6, 2)
+    assert _keep_layout(engine, 1, 1) == (1, 1)
+    nothing_live = SimpleNamespace(client=client, target=lambda which: None, call=engine.call)
+    assert _keep_layout(nothing_live, None, None) == (None, None)

@@ -98,6 +98,20 @@ def is_complete(engine: Engine, name: str, build: str, points: int) -> bool:
                 and engine.call("count points", engine.client.count, name, exact=True).count == points)
 
 
+def _keep_layout(engine: Engine, shards: int | None, replicas: int | None) -> tuple[int | None, int | None]:
+    """Shards and replicas not given keep those of the live collection: an `index add` on a cluster
+    must not publish a collection with one copy of one shard where the last had three and two."""
+    live = engine.target("live")
+    if live is None or (shards is not None and replicas is not None):
+        return shards, replicas
+    try:
+        params = engine.call("read the live collection", engine.client.get_collection, live).config.params
+    except IndexStateError:
+        return shards, replicas
+    return (shards if shards is not None else getattr(params, "shard_number", None),
+            replicas if replicas is not None else getattr(params, "replication_factor", None))
+
+
 def _upload(engine: Engine, name: str, snap: snapshot.Snapshot, shards, replicas, on_batch) -> int:
     m = models()
     fields = {WORDS: snap.bm25, **({CHARS: snap.bm25_chars} if snap.bm25_chars is not None else {})}
@@ -108,6 +122,7 @@ def _upload(engine: Engine, name: str, snap: snapshot.Snapshot, shards, replicas
             "points": len(snap.chunks), "catalog": name + CATALOG_SUFFIX, "complete": False}
     cluster = {}  # the in-process engine has neither
     if engine.remote:
+        shards, replicas = _keep_layout(engine, shards, replicas)
         cluster = {k: v for k, v in (("shard_number", shards), ("replication_factor", replicas)) if v}
     create = engine.client.create_collection
     engine.call("create a collection", create, name, metadata=meta,
