@@ -67,17 +67,26 @@ def cell_row(cell: Cell) -> list:
             cell.reason, cell.previous]
 
 
-def matrix_csv(matrix: Matrix) -> str:
-    """One row per cell with its citation (or, for an empty cell, the nearest passage and the reason)."""
+def csv_text(header, rows) -> str:
+    """CSV of a header and rows of values; no cell runs as a formula (``csv_cell``)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(CSV_HEADER)
-    writer.writerows([csv_cell(v) for v in cell_row(c)] for c in matrix.cells)
+    writer.writerow(header)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     return buf.getvalue()
 
 
+def excel_bytes(text: str) -> bytes:
+    return text.encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def matrix_csv(matrix: Matrix) -> str:
+    """One row per cell with its citation (or, for an empty cell, the nearest passage and the reason)."""
+    return csv_text(CSV_HEADER, (cell_row(c) for c in matrix.cells))
+
+
 def csv_bytes(matrix: Matrix) -> bytes:
-    return matrix_csv(matrix).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+    return excel_bytes(matrix_csv(matrix))
 
 
 # -- terminal table ---------------------------------------------------------------

@@ -10,14 +10,13 @@ order (01 北海道 … 47 沖縄県), then any other name a plan gave, then pla
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import asdict, dataclass
 
 from assistant.answer import Answer, CityAnswer
 from assistant.crosscity import label as status_label
 from assistant.intent import CROSS
-from assistant.sheets import _put, csv_cell  # the formula guards of `assistant compare --csv/--xlsx`
+from assistant.sheets import _put, csv_text, excel_bytes  # the formula guards of `assistant compare --csv/--xlsx`
 from corpus.errors import QueryError
 from index.search import Index
 
@@ -179,15 +178,11 @@ def summarize(answer: Answer, index: Index) -> Summary:
 # -- files ----------------------------------------------------------------------------
 def list_csv(summary: Summary) -> str:
     """The full list, one row per listed municipality (``LIST_HEADER``); no cell runs as a formula."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(LIST_HEADER)
-    writer.writerows([csv_cell(v) for v in _list_values(r)] for r in summary.listed)
-    return buf.getvalue()
+    return csv_text(LIST_HEADER, (_list_values(r) for r in summary.listed))
 
 
 def csv_bytes(summary: Summary) -> bytes:
-    return list_csv(summary).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+    return excel_bytes(list_csv(summary))
 
 
 def _list_values(row: ListedRow) -> list:
