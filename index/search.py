@@ -80,8 +80,7 @@ class Index:
         """Which passages hold a string (``index.substrings``): from the bigram postings when this process holds them."""
         with self._lock:
             if self._substrings is None:
-                postings = getattr(self.retriever, "fields", {}).get(CHARS)  # the local backend's; others scan
-                self._substrings = SubstringIndex(self.chunks, postings)
+                self._substrings = SubstringIndex(self.chunks, self.retriever.postings(CHARS))
             return self._substrings
 
     @property

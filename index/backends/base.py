@@ -68,6 +68,10 @@ class Retriever(Protocol):
     def live_build(self) -> str | None:
         """The build now live where this retriever reads (a server follows it to reload; cheap)."""
 
+    def postings(self, field: str):
+        """The field's postings (``index.bm25.BM25Index``) when this process holds them, else None
+        (``index.substrings`` then checks every passage)."""
+
 
 @dataclass(frozen=True)
 class Catalog:

@@ -48,6 +48,9 @@ class LocalRetriever:
     def has_field(self, field: str) -> bool:
         return field in self.fields
 
+    def postings(self, field: str) -> BM25Index | None:
+        return self.fields.get(field)
+
     def keyword(self, field: str, terms: list[str], scope: Scope, depth: int) -> Ranking:
         if field not in self.fields:
             return [], {}

@@ -37,7 +37,6 @@ class QdrantRetriever:
     name = NAME
 
     def __init__(self, engine: Engine, collection: str, stats: dict[str, FieldStats], dim: int):
-        # ``stats``, not ``fields``: Index.substrings reads a retriever's ``fields`` as in-process postings
         self.engine, self.collection, self.stats, self.dim = engine, collection, stats, dim
 
     def live_build(self) -> str | None:
@@ -45,6 +44,9 @@ class QdrantRetriever:
 
     def has_field(self, field: str) -> bool:
         return field in self.stats
+
+    def postings(self, field: str) -> None:
+        return None  # they live in the engine: index.substrings checks every passage
 
     def keyword(self, field: str, terms: list[str], scope: Scope, depth: int) -> Ranking:
         query = self.sparse_query(field, terms)
