@@ -298,14 +298,35 @@ def _print_answer(result: dict) -> None:
 
 
 def cmd_ask(args) -> int:
+    out = args.csv or args.xlsx
+    if out:
+        from assistant import sheets
+
+        if args.question == "-":
+            raise AssistantError("--csv and --xlsx take one question, not - (stdin)")
+        sheets.check_writable(out)  # before the model loads
     assistant = _load_assistant(args)
     show = _print_json if args.json else _print_answer
+    if out:
+        return _ask_to_file(assistant, args, out, show)
     if args.question == "-":
         def empty(q):
             return {"question": q, "found": False, "answer": "", "cities": [], "citations": []}
 
         return _each_line(lambda q: _ask_one(assistant, q, args), empty, show)
     show(_ask_one(assistant, args.question, args))
+    return 0
+
+
+def _ask_to_file(assistant, args, out: str, show) -> int:
+    """A cross-city answer's full list by municipality (and the counts by prefecture) to CSV or Excel."""
+    from assistant import sheets, summary
+
+    answer = assistant.ask(args.question, city=args.city, method=args.method, prefecture=args.prefecture)
+    table = summary.summarize(answer, assistant.index)  # QueryError for an answer that is not cross-city
+    data = summary.csv_bytes(table) if args.csv else summary.xlsx_bytes(table)
+    _err(f"wrote {len(table.listed)} listed municipalities to {sheets.write(out, data)}")
+    show(answer.to_dict())
     return 0
 
 
@@ -517,6 +538,11 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--prefecture", action="append", help="answer from the plans of these prefectures only")
     a.add_argument("--method", choices=("bm25", "dense", "hybrid"), default="hybrid", help="retrieval method (default hybrid)")
     a.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    sheet = a.add_mutually_exclusive_group()
+    sheet.add_argument("--csv", metavar="F", help="a cross-city question: write every listed municipality with its "
+                                                   "prefecture, status and citation to F (UTF-8 with BOM)")
+    sheet.add_argument("--xlsx", metavar="F", help="a cross-city question: the same list and the counts by prefecture "
+                                                    "as an Excel workbook")
     _index_opts(a)
     _backend_opts(a)
     a.set_defaults(func=cmd_ask)

@@ -50,3 +50,19 @@ def test_a_national_answer_counts_instead_of_listing_every_absent_municipality(n
     text = compose_cross(answer.question, answer.asked_status, list(answer.cities), many, list(answer.terms))
     absent_lines = [line for line in text.splitlines() if line.startswith("・") and "近い記述" in line]
     assert not absent_lines and f"記述が見つからなかった自治体（{len(many)}自治体）：計画に「コンビニ交付」の記述がない" in text
+
+
+def test_the_cli_writes_a_national_answers_full_list(national, tmp_path, capsys):
+    import csv
+
+    from assistant.cli import main
+
+    corpus, assistant = national
+    question = "コンビニ交付に取り組んでいる自治体は？"
+    out = tmp_path / "list.csv"
+    assert main(["ask", question, "--index", str(assistant.index.folder), "--csv", str(out), "--json"]) == 0
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert {r["doc_id"] for r in rows} == expected(read_truth(corpus), "コンビニ交付", ANY)
+    assert all(r["prefecture"] and r["quote"] for r in rows)
+    assert main(["ask", "根室市のテレワーク", "--index", str(assistant.index.folder), "--csv", str(out)]) == 2
+    assert "needs a cross-city answer" in capsys.readouterr().err
