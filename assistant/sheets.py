@@ -141,6 +141,23 @@ def _comment(cell: Cell) -> str:
     return f"記載なし（{cell.reason}）\n近い記述：「{ref.quote}」\n{where}"
 
 
+def put_table(ws, header, rows) -> None:
+    """A bold header row, then one row per list of values, from A1 (each cell through ``_put``)."""
+    from openpyxl.styles import Font
+
+    for col, value in enumerate(header, 1):
+        _put(ws, 1, col, value).font = Font(bold=True)
+    for row, values in enumerate(rows, 2):
+        for col, value in enumerate(values, 1):
+            _put(ws, row, col, value)
+
+
+def saved(wb) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def xlsx_bytes(matrix: Matrix) -> bytes:
     """Sheet 比較表: the coloured grid, each cell's citation as its comment; sheet 根拠: one row per cell."""
     from openpyxl import Workbook
@@ -173,16 +190,11 @@ def xlsx_bytes(matrix: Matrix) -> bytes:
     grid.freeze_panes = "B2"
 
     rows = wb.create_sheet("根拠")
-    for col, value in enumerate(CSV_HEADER, 1):
-        _put(rows, 1, col, value).font = Font(bold=True)
+    put_table(rows, CSV_HEADER, (cell_row(cell) for cell in matrix.cells))
     for row, cell in enumerate(matrix.cells, 2):
-        for col, value in enumerate(cell_row(cell), 1):
-            _put(rows, row, col, value)
         rows.cell(row=row, column=CSV_HEADER.index("label") + 1).fill = fills[cell.kind]
     rows.freeze_panes = "C2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return saved(wb)
 
 
 __all__ = ["CSV_HEADER", "FORMULA_START", "check_writable", "csv_bytes", "csv_cell", "matrix_csv", "table_text",

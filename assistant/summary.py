@@ -10,13 +10,12 @@ order (01 北海道 … 47 沖縄県), then any other name a plan gave, then pla
 
 from __future__ import annotations
 
-import io
 from dataclasses import asdict, dataclass
 
 from assistant.answer import Answer, CityAnswer
 from assistant.crosscity import label as status_label
 from assistant.intent import CROSS
-from assistant.sheets import _put, csv_text, excel_bytes  # the formula guards of `assistant compare --csv/--xlsx`
+from assistant.sheets import csv_text, excel_bytes, put_table, saved  # the formula guards of `assistant compare --csv/--xlsx`
 from corpus.errors import QueryError
 from index.search import Index
 
@@ -193,32 +192,22 @@ def _list_values(row: ListedRow) -> list:
 def xlsx_bytes(summary: Summary) -> bytes:
     """Sheet 一覧: the full list; sheet 都道府県別: the counts and shares (JIS order, a total row last)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
     sheet = wb.active
     sheet.title = "一覧"
-    for col, value in enumerate(LIST_HEADER, 1):
-        _put(sheet, 1, col, value).font = Font(bold=True)
-    for n, row in enumerate(summary.listed, 2):
-        for col, value in enumerate(_list_values(row), 1):
-            _put(sheet, n, col, value)
+    put_table(sheet, LIST_HEADER, (_list_values(row) for row in summary.listed))
     for letter, width in zip("ABCDEFGHIJKL", (10, 14, 12, 14, 8, 16, 30, 30, 6, 8, 8, 80)):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "C2"
 
     counts = wb.create_sheet("都道府県別")
-    for col, value in enumerate(PREFECTURE_HEADER, 1):
-        _put(counts, 1, col, value).font = Font(bold=True)
-    for n, row in enumerate([*summary.present, summary.total()], 2):
-        for col, value in enumerate([row.prefecture, row.code or "", row.with_plans, row.listed, row.other], 1):
-            _put(counts, n, col, value)
+    totals = [*summary.present, summary.total()]
+    put_table(counts, PREFECTURE_HEADER, ([r.prefecture, r.code or "", r.with_plans, r.listed, r.other] for r in totals))
+    for n, row in enumerate(totals, 2):
         counts.cell(row=n, column=6, value=round(row.share, 4)).number_format = "0.0%"
     counts.freeze_panes = "B2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
+    return saved(wb)
 
 __all__ = ["LIST_HEADER", "PREFECTURES", "ListedRow", "PrefectureRow", "Summary", "csv_bytes", "list_csv",
            "summarize", "xlsx_bytes"]

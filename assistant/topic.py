@@ -189,9 +189,12 @@ def _hold_known(text: str, drop: frozenset[str], synonyms: Dictionary) -> tuple[
     """(the question with the dictionary's terms that its noun runs would split held as one word,
     hold word -> the term as written): 書かない窓口 would be read as 窓口, but the dictionary knows it
     as one term. Held words keep their place, so brackets and ・ still make them alternatives."""
+    present = [k for k in synonyms.equivalents if len(k) >= 3 and k in text.lower()]
+    if not present:
+        return text, {}  # the usual case: no second reading of the question
     made = {t for g in _terms(_QUOTED.sub("、", text), drop) for t, _ in g}
     held: dict[str, str] = {}
-    for known in sorted((k for k in synonyms.equivalents if len(k) >= 3 and k not in made), key=lambda k: -len(k)):
+    for known in sorted((k for k in present if k not in made), key=lambda k: -len(k)):
         at = text.lower().find(known)
         if at < 0 or len(held) >= 26:
             continue

@@ -69,8 +69,9 @@ class SubstringIndex:
                 return found
         found = np.asarray([i for i in self._candidates(string) if string in self.folded(int(i))], dtype=np.int64)
         with self._lock:
-            self._found[string] = found
-            self._kept = sum(len(a) for a in self._found.values())
+            if string not in self._found:
+                self._found[string] = found
+                self._kept += len(found)
             while self._kept > KEEP_POSITIONS and len(self._found) > 1:
                 self._kept -= len(self._found.popitem(last=False)[1])
         return found
