@@ -1,0 +1,24 @@
+"""How a sentence of a plan states a measure's status (assistant.status), on sentences of the bundled plans."""
+
+import pytest
+
+from assistant.status import IMPLEMENTED, NOT_INTRODUCED, PLANNED, UNDER_STUDY, from_text
+
+
+@pytest.mark.parametrize("sentence, status", [
+    # 新発田市: carried on until now
+    ("当市では、財務会計、文書管理、庶務事務、契約事務などの内部事務を電子化し、それらを1つの決裁基盤上で"
+     "電子決裁ができるようシステム化し、業務の効率化、ペーパーレス化を進めてきました。", IMPLEMENTED),
+    # 根室市
+    ("介護保険料、住宅使用料、駐車場使用料、保育料等でコンビニ納付及び一部の電子マネーでの決済の導入を図ってきました。", IMPLEMENTED),
+    ("当市では公共施設予約システムを平成20年度から運用してきました。", IMPLEMENTED),
+    ("参加する市町村の増加による費用面の軽減化などの環境が整いしだい、導入に向けて検討していきます。", UNDER_STUDY),
+    ("住民票等の「コンビニ交付サービス」の構築【継続】", PLANNED),
+    ("公共施設予約システムの導入\t未導入", NOT_INTRODUCED),
+])
+def test_a_sentence_states_its_status(sentence, status):
+    assert from_text(sentence).status == status
+
+
+def test_a_sentence_without_a_marker_states_none():
+    assert from_text("マイナンバーカードは、コンビニ交付サービスやマイナポータルなど市民の利便性を高めることが可能であり") is None
