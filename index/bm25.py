@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 K1 = 1.2
+_MAPPED = ("doc_ids", "tfs")  # the arrays as long as the postings
 B = 0.75
 
 
@@ -50,6 +52,10 @@ class BM25Index:
         return self._idf
 
     @cached_property
+    def _avgdl(self) -> float:
+        return float(self.doc_len.mean()) or 1.0
+
+    @cached_property
     def _idf(self) -> np.ndarray:
         return lucene_idf(self.n_docs, np.diff(self.ptr).astype(np.float64))
 
@@ -58,7 +64,7 @@ class BM25Index:
         out = np.zeros(self.n_docs, dtype=np.float32)
         if self.n_docs == 0:
             return out
-        avgdl = float(self.doc_len.mean()) or 1.0
+        avgdl = self._avgdl
         n_docs = self.n_docs
         for term, qtf in Counter(query_terms).items():
             t = self.vocab.get(term)
@@ -80,31 +86,63 @@ class BM25Index:
             np.save(folder / f"{name}.npy", getattr(self, name), allow_pickle=False)
 
     @classmethod
-    def load(cls, folder: Path) -> BM25Index:
+    def load(cls, folder: Path, mmap: bool = False) -> BM25Index:
+        """``mmap``: map the postings (doc_ids, tfs) instead of reading them: pages are read when a
+        query's terms touch them, and a million chunks' postings need not all sit in memory."""
         terms = json.loads((folder / "vocab.json").read_text())
         params = json.loads((folder / "params.json").read_text())
-        arrays = {n: np.load(folder / f"{n}.npy", allow_pickle=False) for n in ("ptr", "doc_ids", "tfs", "doc_len")}
+        arrays = {n: np.load(folder / f"{n}.npy", allow_pickle=False, mmap_mode="r" if mmap and n in _MAPPED else None)
+                  for n in ("ptr", "doc_ids", "tfs", "doc_len")}
         index = cls({t: i for i, t in enumerate(terms)}, k1=params["k1"], b=params["b"], **arrays)
         if len(index.ptr) != len(terms) + 1 or index.ptr[-1] != len(index.doc_ids) or len(index.tfs) != len(index.doc_ids):
             raise ValueError("BM25 arrays do not agree with each other")
         return index
 
 
-def build_bm25(docs_terms: list[list[str]], k1: float = K1, b: float = B) -> BM25Index:
-    """Invert tokenized documents into postings."""
-    postings: dict[str, list[tuple[int, int]]] = {}
-    for d, terms in enumerate(docs_terms):
-        for term, tf in Counter(terms).items():
-            postings.setdefault(term, []).append((d, tf))
-    vocab = {t: i for i, t in enumerate(sorted(postings))}
-    ptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-    doc_ids, tfs = [], []
-    for term in sorted(postings):
-        plist = postings[term]
-        ptr[vocab[term] + 1] = ptr[vocab[term]] + len(plist)
-        doc_ids.extend(d for d, _ in plist)
-        tfs.extend(tf for _, tf in plist)
+def build_bm25(docs_terms: Iterable[list[str]], k1: float = K1, b: float = B) -> BM25Index:
+    """Invert tokenized documents into postings, reading them one at a time.
+
+    Postings gather in flat int32 arrays and are grouped by term with one stable sort, so a
+    build holds about 12 bytes per posting (a list of Python tuples held ~70: at a million
+    chunks the character-bigram field alone has ~200 million postings).
+    """
+    vocab: dict[str, int] = {}
+    terms_of, tfs_of, distinct, lengths = _Growing(), _Growing(), [], []
+    for terms in docs_terms:
+        counted = Counter(terms)
+        terms_of.extend(vocab.setdefault(t, len(vocab)) for t in counted)
+        tfs_of.extend(counted.values())
+        distinct.append(len(counted))
+        lengths.append(len(terms))
+    docs_of = np.repeat(np.arange(len(distinct), dtype=np.int32), np.asarray(distinct, dtype=np.int64))
+    order = sorted(vocab)  # terms in sorted order: the same files as ever, whatever order they came in
+    rank = np.empty(len(vocab), dtype=np.int32)
+    rank[np.asarray([vocab[t] for t in order], dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
+    term_ids = rank[terms_of.array()]
+    by_term = np.argsort(term_ids, kind="stable")  # documents stay in order within a term
+    ptr = np.zeros(len(order) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(term_ids, minlength=len(order)), out=ptr[1:])
     return BM25Index(
-        vocab, ptr, np.asarray(doc_ids, dtype=np.int32), np.asarray(tfs, dtype=np.float32),
-        np.asarray([len(t) for t in docs_terms], dtype=np.float32), k1, b,
+        {t: i for i, t in enumerate(order)}, ptr, docs_of[by_term],
+        tfs_of.array()[by_term].astype(np.float32), np.asarray(lengths, dtype=np.float32), k1, b,
     )
+
+
+class _Growing:
+    """An int32 array that grows in blocks (no Python object per element)."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self):
+        self._blocks: list[np.ndarray] = []
+        self._buffer: list[int] = []
+
+    def extend(self, values) -> None:
+        self._buffer.extend(values)
+        if len(self._buffer) >= self.BLOCK:
+            self._blocks.append(np.asarray(self._buffer, dtype=np.int32))
+            self._buffer = []
+
+    def array(self) -> np.ndarray:
+        blocks = self._blocks + [np.asarray(self._buffer, dtype=np.int32)]
+        return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]

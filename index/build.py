@@ -15,7 +15,7 @@ import numpy as np
 from corpus.chunk import Chunk, ChunkerConfig, chunk_documents
 from corpus.documents import Document, distinct_cities
 from corpus.errors import CorpusError, IndexStateError
-from index import dense, shards, snapshot, store
+from index import columns, dense, shards, snapshot, store
 from index.bm25 import build_bm25
 from index.chars import bigrams
 from index.device import resolve_device
@@ -158,8 +158,8 @@ def build_index(
     chunks = chunk_documents(docs, chunker)
     texts = [index_text(c) for c in chunks]
     clock.lap("chunk")
-    bm25 = build_bm25([tokenize(t) for t in progress_bar(texts, "tokenize", progress, "chunk")])
-    bm25_chars = build_bm25([bigrams(t) for t in texts])
+    bm25 = build_bm25(tokenize(t) for t in progress_bar(texts, "tokenize", progress, "chunk"))
+    bm25_chars = build_bm25(bigrams(t) for t in texts)
     clock.lap("tokenize")
     embedded = embed(texts, encoder, previous_vectors(folder, encoder.fingerprint), progress, folder, runner)
     vectors, encoded, backend = embedded.vectors, embedded.encoded, embedded.backend or backend or encoder.backend
@@ -183,6 +183,7 @@ def build_index(
         store.write_jsonl(build / "documents.jsonl", (document_row(d) for d in docs))
         store.write_jsonl(build / "sources.jsonl", ({"doc_id": d.doc_id, "text": d.text} for d in docs))
         store.write_jsonl(build / "chunks.jsonl", (chunk_row(c, text_key(t)) for c, t in zip(chunks, texts)))
+        columns.write_table(build / columns.TABLE, [d.doc_id for d in docs], (d.text for d in docs), chunks)
         bm25.save(build / "bm25")
         bm25_chars.save(build / CHARS_FIELD)
         dense.save_faiss(vectors_index, build / "dense.faiss")

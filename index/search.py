@@ -15,6 +15,7 @@ from corpus.errors import IndexStateError, QueryError
 from corpus.readers import Extracted
 from index.backends import LOCAL, backend_name
 from index.backends.base import CHARS, EVERYTHING, WORDS, Catalog, Retriever, Scope
+from index import columns
 from index.backends.local import open_local
 from index.chars import bigrams
 from index.substrings import SubstringIndex
@@ -61,11 +62,8 @@ class Index:
         self.folder, self.config, self.chunks = catalog.folder, catalog.config, catalog.chunks
         self.sources, self.documents, self.build_name = catalog.sources, catalog.documents, catalog.build_name
         self.terms = catalog.terms  # document frequencies of the word field (answers weigh question terms by them)
-        by_city: dict[str, list[int]] = {}
-        for i, chunk in enumerate(self.chunks):
-            by_city.setdefault(chunk.city, []).append(i)
-        self._city_ids = {c: np.asarray(ids, dtype=np.int64) for c, ids in by_city.items()}
-        self._position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self._city_ids = columns.city_positions(self.chunks)
+        self._positions: dict[str, int] | None = None  # chunk_id -> position, made when first asked
         self._prefecture_of: dict[str, str] = {}  # city -> its prefecture (the first of its plans that names one)
         for row in self.documents.values():
             if row.get("city") and not self._prefecture_of.get(row["city"]):
@@ -137,6 +135,14 @@ class Index:
     def cities(self) -> list[str]:
         """Cities in corpus order."""
         return list(self._city_ids)
+
+    def position(self, chunk_id: str) -> int:
+        """Where a chunk lies in ``chunks`` (KeyError for one that is not there)."""
+        if self._positions is None:
+            with self._lock:
+                if self._positions is None:
+                    self._positions = {c: i for i, c in enumerate(columns.chunk_ids(self.chunks))}
+        return self._positions[chunk_id]
 
     def city_positions(self, city: str) -> list[int]:
         """Positions (in ``chunks``) of one city's passages, in document order."""
@@ -211,7 +217,7 @@ class Index:
         if not chunk_ids:
             return []
         vector = self.query_vector(query)
-        return [float(s) for s in self.retriever.vectors([self._position[c] for c in chunk_ids]) @ vector]
+        return [float(s) for s in self.retriever.vectors([self.position(c) for c in chunk_ids]) @ vector]
 
     def dense_ranking(self, query: str, allowed: Scope | None = None, depth: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
         return self.retriever.nearest(self.query_vector(query), allowed or EVERYTHING, depth)

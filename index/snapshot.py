@@ -12,6 +12,8 @@ hashes, finite unit vectors, BM25 postings in range.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import numpy as np
 
 from corpus.chunk import Chunk
 from corpus.errors import IndexStateError
-from index import dense, integrity, store
+from index import columns, dense, integrity, store
 from index.bm25 import BM25Index
 
 CHARS_FIELD = "bm25_chars"  # the character-bigram BM25 field's folder in a build (index.chars)
@@ -33,8 +35,8 @@ class Snapshot:
     config: dict
     seal: dict
     documents: dict[str, dict]  # doc_id -> documents.jsonl row
-    sources: dict[str, str]
-    chunks: list[Chunk]
+    sources: Mapping[str, str]  # a dict, or the table's texts decoded when read (index.columns)
+    chunks: Sequence[Chunk]  # a list, or the table's chunks made when read
     bm25: BM25Index
     faiss: object
     bm25_chars: BM25Index | None = None  # the character-bigram field (builds before it have none)
@@ -45,7 +47,7 @@ class Snapshot:
 
 def counts(documents, sources, chunks, bm25_docs: int, vectors: int) -> dict[str, int]:
     return {"documents": len(documents), "sources": len(sources), "chunks": len(chunks),
-            "chunk_documents": len({c.doc_id for c in chunks}), "bm25_documents": int(bm25_docs),
+            "chunk_documents": columns.document_count(chunks), "bm25_documents": int(bm25_docs),
             "vectors": int(vectors)}
 
 
@@ -77,10 +79,18 @@ def read_documents(folder: Path, build: Path, record: dict | None = None) -> tup
     return _documents(folder, build, record)
 
 
-def _documents(folder: Path, build: Path, record: dict) -> tuple[dict[str, dict], dict[str, str]]:
+def _documents(folder: Path, build: Path, record: dict, table: bool = False) -> tuple[dict[str, dict], Mapping[str, str]]:
+    """The plans' metadata rows and texts; with ``table``, the texts are read from ``table/`` when asked for."""
     hint = store.hint(folder)
     documents = {row.get("doc_id"): row for row in store.read_jsonl(build / "documents.jsonl", hint)}
-    sources = {row.get("doc_id"): row.get("text") for row in store.read_jsonl(build / "sources.jsonl", hint)}
+    if table:
+        try:
+            meta = json.loads((build / columns.TABLE / columns.META).read_text(encoding="utf-8"))
+            sources = columns.TableSources(build / columns.TABLE, meta["doc_ids"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise _damaged(folder, build, f"{columns.TABLE}: {exc}") from exc
+    else:
+        sources = {row.get("doc_id"): row.get("text") for row in store.read_jsonl(build / "sources.jsonl", hint)}
     if set(documents) != set(sources) or not all(isinstance(t, str) for t in sources.values()):
         raise _damaged(folder, build, f"{len(documents)} documents but {len(sources)} source texts, not the same plans")
     expected = record.get("counts", {})
@@ -123,15 +133,22 @@ def load_build(folder: Path, build: Path, checksums: bool | None) -> Snapshot:
         problems = integrity.checksum_problems(build, record)
     if problems:
         raise _damaged(folder, build, problems)
-    documents, sources = _documents(folder, build, record)
-    rows = store.read_jsonl(build / "chunks.jsonl", store.hint(folder))
+    table = (build / columns.TABLE / columns.META).is_file()  # builds before the table load from the JSON lines
+    documents, sources = _documents(folder, build, record, table)
+    if table:
+        try:
+            chunks = columns.ChunkTable(build / columns.TABLE, documents)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise _damaged(folder, build, f"{columns.TABLE}: {exc}") from exc
+    else:
+        rows = store.read_jsonl(build / "chunks.jsonl", store.hint(folder))
+        try:
+            chunks = [_chunk(row, documents) for row in rows]
+        except (KeyError, TypeError) as exc:
+            raise _damaged(folder, build, f"chunks.jsonl: a chunk lacks {exc}") from exc
     try:
-        chunks = [_chunk(row, documents) for row in rows]
-    except (KeyError, TypeError) as exc:
-        raise _damaged(folder, build, f"chunks.jsonl: a chunk lacks {exc}") from exc
-    try:
-        bm25 = BM25Index.load(build / "bm25")
-        bm25_chars = BM25Index.load(build / CHARS_FIELD) if (build / CHARS_FIELD).is_dir() else None
+        bm25 = BM25Index.load(build / "bm25", mmap=True)
+        bm25_chars = BM25Index.load(build / CHARS_FIELD, mmap=True) if (build / CHARS_FIELD).is_dir() else None
         faiss_index = dense.load_faiss(build / "dense.faiss")
     except (OSError, ValueError, RuntimeError, EOFError, KeyError, TypeError) as exc:
         raise _damaged(folder, build, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
@@ -158,10 +175,33 @@ def deep_problems(snapshot: Snapshot) -> list[str]:
     bad_spans = [c.chunk_id for c in snapshot.chunks if not 0 <= c.start < c.end <= len(snapshot.sources[c.doc_id])]
     if bad_spans:
         problems.append(f"{len(bad_spans)} chunk spans lie outside their source (first: {bad_spans[0]})")
+    if isinstance(snapshot.chunks, columns.ChunkTable):
+        problems += _table_problems(snapshot)
     problems += _vector_problems(dense.all_vectors(snapshot.faiss))
     problems += _bm25_problems(snapshot.bm25)
     if snapshot.bm25_chars is not None:
         problems += [f"character bigrams: {p}" for p in _bm25_problems(snapshot.bm25_chars)]
+    return problems
+
+
+def _table_problems(snapshot: Snapshot) -> list[str]:
+    """Whether ``table/`` says what chunks.jsonl and sources.jsonl say (the load reads the table)."""
+    hint = store.hint(snapshot.folder)
+    try:
+        rows = store.read_jsonl(snapshot.build / "chunks.jsonl", hint)
+        texts = {r.get("doc_id"): r.get("text") for r in store.read_jsonl(snapshot.build / "sources.jsonl", hint)}
+        listed = [_chunk(row, snapshot.documents) for row in rows]
+    except (IndexStateError, KeyError, TypeError) as exc:
+        return [f"chunks.jsonl or sources.jsonl cannot be read ({exc})"]
+    problems = []
+    if len(listed) != len(snapshot.chunks):
+        problems.append(f"{columns.TABLE} holds {len(snapshot.chunks)} chunks, chunks.jsonl {len(listed)}")
+    else:
+        differ = [c.chunk_id for c, t in zip(listed, snapshot.chunks) if c != t]
+        if differ:
+            problems.append(f"{len(differ)} chunks of {columns.TABLE} differ from chunks.jsonl (first: {differ[0]})")
+    if texts != dict(snapshot.sources.items()):
+        problems.append(f"the plan texts of {columns.TABLE} differ from sources.jsonl")
     return problems
 
 

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from corpus.errors import IndexStateError
-from index import store
+from index import columns, store
 from index.build import build_index
 from index.search import Index
 
@@ -22,7 +22,7 @@ def test_first_build_embeds_every_distinct_chunk(built_index):
     assert config["format_version"] == store.FORMAT_VERSION
     assert config["model"]["name"] == "intfloat/multilingual-e5-small" and config["model"]["fingerprint"]
     assert {p.name for p in build.iterdir()} == {"config.json", "documents.jsonl", "chunks.jsonl", "sources.jsonl", "bm25",
-                                                 "bm25_chars", "dense.faiss", "files.json"}
+                                                 "bm25_chars", "dense.faiss", "files.json", "table"}
     assert config["counts"] == {"documents": 5, "sources": 5, "chunks": report.chunks, "chunk_documents": 5,
                                 "bm25_documents": report.chunks, "vectors": report.chunks}
     assert "doc_title" not in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()[0]
@@ -125,13 +125,44 @@ def test_truncated_faiss_file_is_refused(built_index, tmp_path, encoder):
 
 
 def test_chunk_vector_count_mismatch_is_refused(built_index, tmp_path, encoder):
-    def damage(build):
+    def damage(build):  # a build from before the chunk table: the load reads chunks.jsonl
+        shutil.rmtree(build / columns.TABLE)
         lines = (build / "chunks.jsonl").read_text().splitlines()
         (build / "chunks.jsonl").write_text("\n".join(lines[:-1]) + "\n")
         _reseal(build)
 
     with pytest.raises(IndexStateError, match="inconsistent"):
         Index.load(_broken_copy(built_index, tmp_path, damage), encoder=encoder)
+
+
+def test_a_chunk_table_short_of_a_chunk_is_refused(built_index, tmp_path, encoder):
+    from index import snapshot
+
+    def damage(build):
+        snap = snapshot.load_build(build.parent, build, checksums=False)
+        shutil.rmtree(build / columns.TABLE)
+        columns.write_table(build / columns.TABLE, list(snap.sources), [snap.sources[d] for d in snap.sources],
+                            list(snap.chunks)[:-1])
+        _reseal(build)
+
+    broken = _broken_copy(built_index, tmp_path, damage)
+    with pytest.raises(IndexStateError, match="inconsistent"):
+        Index.load(broken, encoder=encoder)
+
+
+def test_an_index_loads_its_chunks_from_the_table_as_chunks_jsonl_records_them(built_index):
+    from index import snapshot
+
+    snap = snapshot.load(built_index[0])
+    assert isinstance(snap.chunks, columns.ChunkTable) and isinstance(snap.sources, columns.TableSources)
+    rows = [json.loads(line) for line in (snap.build / "chunks.jsonl").read_text().splitlines()]
+    assert [c.chunk_id for c in snap.chunks] == [r["chunk_id"] for r in rows]
+    assert [c.text for c in snap.chunks] == [r["text"] for r in rows]
+    assert [list(c.path) for c in snap.chunks] == [r["path"] for r in rows]
+    assert snap.chunks[-1] == list(snap.chunks)[-1] and snap.chunks[1:3] == list(snap.chunks)[1:3]
+    for chunk in snap.chunks:
+        assert snap.sources[chunk.doc_id][chunk.start:chunk.end].strip()
+    assert snapshot.deep_problems(snap) == []
 
 
 def test_a_failed_build_leaves_the_previous_index_live(built_index, docs, encoder, tmp_path):
@@ -163,3 +194,15 @@ def test_the_character_bigram_field_finds_what_tokens_split(built_index, assista
     texts = [index.chunks[i].text for i in ids]
     assert any("コンビニエンスストア" in t and "コンビニ交付" not in t and "コンビニ納付" not in t for t in texts)
     assert all(scores[i] > 0 for i in ids)
+
+
+def test_verify_reports_a_chunks_jsonl_that_the_table_does_not_match(built_index, tmp_path):
+    from index import snapshot
+
+    def damage(build):
+        lines = (build / "chunks.jsonl").read_text().splitlines()
+        (build / "chunks.jsonl").write_text("\n".join(lines[:-1]) + "\n")
+        _reseal(build)
+
+    snap = snapshot.load(_broken_copy(built_index, tmp_path, damage))  # the load reads the table
+    assert any("chunks.jsonl" in p for p in snapshot.deep_problems(snap))
