@@ -77,10 +77,13 @@ def kind(section: str, text: str = "") -> str | None:
         national = sum(1 for s in sentences if _NATIONAL.match(s.strip(" 　\n-・●○")))
         if national / len(sentences) >= 0.5:
             return POLICY
+    return WISH if wishes(text) else None
+
+
+def wishes(text: str) -> bool:
+    """Residents' wishes (survey free text): at least 3 in 10 sentences end in 〜してほしい。"""
     marks = len(_SENTENCE.findall(text))
-    if marks and len(_WISH.findall(text)) / marks >= 0.3:
-        return WISH
-    return None
+    return bool(marks) and len(_WISH.findall(text)) / marks >= 0.3
 
 
 def about_others(text: str, mentions) -> bool:

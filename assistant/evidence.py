@@ -30,6 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant import context
 from index.tokenize import tokenize
 
 COVERAGE_WEIGHT = 0.1
@@ -65,17 +66,12 @@ def _name_terms(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(tokenize(" ".join(names)))
 
 
-_WISH = re.compile(r"(?:ほしい|欲しい|してください|して下さい|もらいたい|願いたい)(?:です|と思います|と思う)?[。！!]")
-_SENTENCE = re.compile(r"[。！？!?]")
 
 
 def is_context_section(section: str, text: str = "") -> bool:
     """Glossary, national/prefectural policy and survey sections, or a passage of residents' wishes
     (survey free text: most sentences end in 〜してほしい。) wherever the converter filed it."""
-    if _CONTEXT.search(section):
-        return True
-    sentences = len(_SENTENCE.findall(text))
-    return sentences > 0 and len(_WISH.findall(text)) / sentences >= 0.3
+    return bool(_CONTEXT.search(section)) or context.wishes(text)
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,8 @@ def _documents(folder: Path, build: Path, record: dict, table: bool = False) -> 
             raise _damaged(folder, build, f"{columns.TABLE}: {exc}") from exc
     else:
         sources = {row.get("doc_id"): row.get("text") for row in store.read_jsonl(build / "sources.jsonl", hint)}
-    if set(documents) != set(sources) or not all(isinstance(t, str) for t in sources.values()):
+    texts_ok = isinstance(sources, columns.TableSources) or all(isinstance(t, str) for t in sources.values())
+    if set(documents) != set(sources) or not texts_ok:
         raise _damaged(folder, build, f"{len(documents)} documents but {len(sources)} source texts, not the same plans")
     expected = record.get("counts", {})
     problems = integrity.count_problems(expected, {"documents": len(documents), "sources": len(sources)})

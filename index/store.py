@@ -10,6 +10,7 @@ Layout of an index directory::
         documents.jsonl         one row per plan: city, title, prefecture, period, size, sha256
         sources.jsonl           the decoded source text of every plan
         chunks.jsonl            one chunk per line (its document's metadata is in documents.jsonl)
+        table/                  the chunks and plan texts again as columns, which a load maps (index/columns.py)
         bm25/                   vocab.json, params.json, *.npy postings
         dense.faiss             FAISS index of the chunk vectors
         files.json              written last: size and checksum of every file, and the counts

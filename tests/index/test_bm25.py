@@ -72,3 +72,23 @@ def test_damaged_arrays_are_refused(tmp_path):
     np.save(tmp_path / "ptr.npy", np.array([0, 1], dtype=np.int64))
     with pytest.raises(ValueError):
         BM25Index.load(tmp_path)
+
+
+def test_postings_are_built_from_a_stream_grouped_by_term_in_document_order():
+    docs = [[], *DOCS, []]  # documents without terms keep their places
+    index = build_bm25(iter(docs))  # a generator: the build reads one document at a time
+    assert index.n_docs == len(docs) and list(index.doc_len) == [len(d) for d in docs]
+    assert list(index.vocab) == sorted({t for d in docs for t in d})
+    for term, t in index.vocab.items():
+        lo, hi = index.ptr[t], index.ptr[t + 1]
+        held = [d for d, terms in enumerate(docs) if term in terms]
+        assert index.doc_ids[lo:hi].tolist() == held
+        assert index.tfs[lo:hi].tolist() == [docs[d].count(term) for d in held]
+
+
+def test_a_mapped_load_scores_as_a_read_one(tmp_path):
+    index = build_bm25(DOCS)
+    index.save(tmp_path / "bm25")
+    mapped = BM25Index.load(tmp_path / "bm25", mmap=True)
+    assert isinstance(mapped.doc_ids, np.memmap) and not mapped.doc_ids.flags.writeable
+    assert np.array_equal(mapped.scores(["コンビニ", "市"]), index.scores(["コンビニ", "市"]))
