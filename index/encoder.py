@@ -112,8 +112,10 @@ class Encoder:
     through ``index.fastencode`` in fp16. Queries are embedded on the CPU.
     """
 
-    def __init__(self, name: str | None = None, device: str | None = None):
+    def __init__(self, name: str | None = None, device: str | None = None, threads: int | None = None):
+        """``threads``: CPU threads OpenVINO may use for passages (None: all; a Ray worker gets its share)."""
         self.name = model_name(name)
+        self.threads = threads
         self.folder = resolve(self.name)
         self.fingerprint = fingerprint(self.folder)
         self.requested_device = device
@@ -121,6 +123,7 @@ class Encoder:
         self._device: str | None = None
         self._pipeline = None
         self._queries = None  # index.npbert.NumpyEncoder, when queries are embedded without PyTorch
+        self._passages = None  # index.ovencode.OpenVinoPassages, when passages are embedded through OpenVINO
         self.last_timings = None  # index.fastencode.Timings of the last CUDA encode
 
     @property
@@ -131,7 +134,32 @@ class Encoder:
 
     @property
     def backend(self) -> str:
+        """What embeds passages, recorded in an index's config beside the model's fingerprint."""
+        if self._openvino():
+            from index import ovencode
+
+            return ovencode.label()
         return BACKENDS[self.device]
+
+    def _openvino(self) -> bool:
+        """Passages go through OpenVINO: on the CPU, where it is installed, for models ``index.npbert`` reads."""
+        from index import npbert, ovencode
+
+        return (self.device == "cpu" and ovencode.wanted() == "openvino" and ovencode.available()
+                and npbert.supported(self.folder))
+
+    @property
+    def passages(self):
+        """The OpenVINO passage encoder (``index.ovencode``), or None where PyTorch embeds passages."""
+        if self._passages is None:
+            self._passages = False
+            if self._openvino():
+                from index import npbert, ovencode
+
+                tokens = self.query_encoder or npbert.NumpyEncoder(self.folder)
+                self._passages = ovencode.OpenVinoPassages(cache_dir() / "openvino" / self.fingerprint, tokens,
+                                                           lambda: self.model[0].auto_model, self.threads)
+        return self._passages or None
 
     @property
     def model(self):
@@ -217,4 +245,6 @@ class Encoder:
                 self._pipeline = from_sentence_transformer(self.model, self.folder, self.name, "cuda")
             vectors, self.last_timings = self._pipeline.encode(texts)
             return vectors
+        if texts and self.passages is not None:
+            return self.passages.encode([t.strip() for t in texts], "document", progress=progress)
         return self._encode([t.strip() for t in texts], "document", progress=progress)

@@ -46,7 +46,7 @@ class Worker:
         from index.encoder import Encoder
 
         torch.set_num_threads(threads)
-        self.encoder = Encoder(model, device=device)
+        self.encoder = Encoder(model, device=device, threads=threads)
         self.encoder.model  # load now: a worker that cannot load the model fails at start, not mid-build
 
     def info(self) -> dict:
@@ -175,7 +175,7 @@ class RayRunner:
             self.close()
             raise ClusterError(f"Ray workers hold another model ({', '.join(sorted(other))}) than this machine "
                                f"({self.fingerprint}): install the same model on every node")
-        self._backend = BACKENDS[device]
+        self._backend = "+".join(sorted({i["backend"] for i in self.infos})) or BACKENDS[device]  # what the workers embed with
 
     def _init(self) -> None:
         ray = self._ray
