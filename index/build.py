@@ -23,7 +23,7 @@ from index.encoder import Encoder
 from index.lock import WriterLock
 from index.progress import progress_bar
 from index.snapshot import CHARS_FIELD
-from index.tokenize import tokenize
+from index.tokenize import tokenize_many
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def build_index(
     chunks = chunk_documents(docs, chunker)
     texts = [index_text(c) for c in chunks]
     clock.lap("chunk")
-    bm25 = build_bm25(tokenize(t) for t in progress_bar(texts, "tokenize", progress, "chunk"))
+    bm25 = build_bm25(progress_bar(tokenize_many(texts), "tokenize", progress, "chunk", total=len(texts)))
     bm25_chars = build_bm25(bigrams(t) for t in texts)
     clock.lap("tokenize")
     embedded = embed(texts, encoder, previous_vectors(folder, encoder.fingerprint), progress, folder, runner)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 
-def progress_bar(items, desc: str, enabled: bool, unit: str = "it"):
+def progress_bar(items, desc: str, enabled: bool, unit: str = "it", total: int | None = None):
     if not enabled:
         return items
     from tqdm import tqdm
 
-    return tqdm(items, desc=desc, unit=unit)
+    return tqdm(items, desc=desc, unit=unit, total=total)

@@ -8,8 +8,12 @@ to their dictionary form, so 取れる / 取れない / 取れた meet in one te
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import threading
 import unicodedata
+from collections.abc import Iterator, Sequence
 
 from corpus.normalize import normalize
 
@@ -18,6 +22,9 @@ INFLECTING = {"動詞", "形容詞"}
 STOPWORDS = frozenset(
     ["する", "ある", "いる", "なる", "できる", "れる", "られる", "せる", "させる", "おる", "こと", "もの", "ため", "よう", "これ", "それ", "あれ", "どれ", "ここ", "そこ", "どこ", "など", "等", "とき", "ところ", "方", "的", "上", "中", "際", "ほか", "他", "について", "における", "及び", "並びに"]
 )
+
+PARALLEL_FROM = 20_000  # texts from which ``tokenize_many`` uses worker processes by default
+SLICE = 512  # texts per task sent to a worker
 
 _lock = threading.Lock()
 _tagger_instance = None
@@ -66,3 +73,32 @@ def words(text: str) -> list[tuple[str, str, str]]:
     with _lock:
         return [(unicodedata.normalize("NFKC", w.surface).lower(), w.feature.pos1 or "", w.feature.pos2 or "")
                 for w in _tagger()(clean)]
+
+
+def tokenize_many(texts: Sequence[str], workers: int | None = None) -> Iterator[list[str]]:
+    """``tokenize`` of every text, in order. MeCab parses under the GIL, so a large build (from
+    ``PARALLEL_FROM`` texts, ``workers`` None) parses in one worker process per core, each with
+    its own tagger, while this process inverts the terms (``index.bm25.build_bm25``)."""
+    if workers is None:
+        workers = min(len(os.sched_getaffinity(0)), 8) if len(texts) >= PARALLEL_FROM else 0
+    if workers <= 1:
+        yield from map(tokenize, texts)
+        return
+    slices = (list(texts[i:i + SLICE]) for i in range(0, len(texts), SLICE))
+    # fork: a spawned or forkserver worker imports the caller's __main__ again, and a script
+    # without a ``__main__`` guard then starts pools of its own, for ever; the lock and tagger
+    # are made anew in each worker (``_in_worker``), whatever other threads held at the fork
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_in_worker) as pool:
+        for terms in pool.imap(_tokenize_slice, slices):
+            yield from terms
+
+
+def _in_worker() -> None:
+    global _lock, _tagger_instance
+    _lock, _tagger_instance = threading.Lock(), None
+    gc.freeze()  # the parent's objects stay out of the child's collections: their pages stay shared
+
+
+
+def _tokenize_slice(texts: list[str]) -> list[list[str]]:
+    return [tokenize(t) for t in texts]

@@ -1,4 +1,4 @@
-from index.tokenize import tokenize
+from index.tokenize import tokenize, tokenize_many
 
 
 def test_content_words_are_kept_and_particles_dropped():
@@ -20,3 +20,12 @@ def test_verbs_meet_in_their_dictionary_form():
 
 def test_empty_and_symbol_only_text():
     assert tokenize("") == [] and tokenize("、。！？") == []
+
+
+def test_worker_processes_tokenize_as_this_process_does_in_order(docs):
+    from corpus.chunk import chunk_documents
+
+    texts = [c.text for c in chunk_documents(docs)]  # the five plans' 419 chunks, as one large build sends them
+    assert list(tokenize_many(texts, workers=2)) == [tokenize(t) for t in texts]
+    assert list(tokenize_many(texts[:3])) == [tokenize(t) for t in texts[:3]]  # small: in this process
+    assert list(tokenize_many([], workers=2)) == []
