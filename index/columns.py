@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import mmap
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -168,14 +169,17 @@ class TableSources(Mapping[str, str]):
             raise ValueError(f"{TABLE}: {len(self.blob)} plan texts for {len(doc_ids)} plans")
         self._order = {d: i for i, d in enumerate(doc_ids)}
         self._kept: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()  # a server's threads read plans at once
 
     def __getitem__(self, doc_id: str) -> str:
-        text = self._kept.get(doc_id)
+        with self._lock:
+            text = self._kept.get(doc_id)
         if text is None:
             text = self.blob[self._order[doc_id]]  # KeyError for a plan that is not here
-            self._kept[doc_id] = text
-            while len(self._kept) > SOURCES_KEPT:
-                self._kept.popitem(last=False)
+            with self._lock:
+                self._kept[doc_id] = text
+                while len(self._kept) > SOURCES_KEPT:
+                    self._kept.popitem(last=False)
         return text
 
     def __iter__(self) -> Iterator[str]:

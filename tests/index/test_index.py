@@ -206,3 +206,17 @@ def test_verify_reports_a_chunks_jsonl_that_the_table_does_not_match(built_index
 
     snap = snapshot.load(_broken_copy(built_index, tmp_path, damage))  # the load reads the table
     assert any("chunks.jsonl" in p for p in snapshot.deep_problems(snap))
+
+
+def test_the_table_serves_plan_texts_to_many_threads_at_once(built_index):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index import snapshot
+
+    snap = snapshot.load(built_index[0])
+    wanted = {d: t for d, t in (json.loads(line).values() for line in
+                                (snap.build / "sources.jsonl").read_text(encoding="utf-8").splitlines())}
+    ids = list(wanted) * 50
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(snap.sources.__getitem__, ids))
+    assert got == [wanted[d] for d in ids]
