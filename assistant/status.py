@@ -20,7 +20,9 @@ LABELS = {IMPLEMENTED: "実施済", PLANNED: "計画", UNDER_STUDY: "検討中",
 # are explicit and come first; then the wording: 未…, 検討, an announced date or 予定, what is done
 # (〜済, 〜しました, 〜しています, 運用中), and last the plan's own voice (〜します, 〜を図ります).
 _VERB = r"(?:導入|実施|整備|開始|構築|設置|開設|運用|稼働|公開|配信|提供|策定|移行|更新|実現|推進|活用|参加|開催|設立|配備|展開|対応|拡充|拡大|充実|普及|支援|発行|交付|受付|開通)"
-_CELL = r"(?:^|\t)\s*({})\s*(?:\t|$|⇒|→)"
+# a cell: between tabs, or the last word of a row whose tabs became spaces (「校務支援システムの導入 導入」),
+# not a phrase a converter split after its particle (「システムの 導入」)
+_CELL = r"(?:(?:^|\t)\s*({0})\s*(?:\t|$|⇒|→)|(?<=[^\sのをがにはとへやで]) ({0})\s*$)"
 # a KPI row with counted results (延べ41人, 563人, 2社): something was done
 _COUNTED = r"(延べ\s*\d[\d,]*|\t\s*[1-9][\d,]*\s*(?:人|件|回|社|団体|箇所|校|台|業務|施設)?\s*(?:\t|$))"
 _MARKERS: list[tuple[re.Pattern, str]] = [
@@ -101,7 +103,7 @@ def from_text(text: str, past: bool = False, start: int | None = None) -> Status
         if match and n == _DATED and start is not None and (year_of(match.group(0)) or 0) >= start:
             status = PLANNED
         if match:
-            word = match.group(1)
+            word = next((g for g in match.groups() if g is not None), match.group(0))
             tagged = match.group(0).startswith("【") and word not in LABELS[status]
             label = f"{LABELS[status]}（{word}）" if tagged else LABELS[status]
             return Status(status, label, match.group(0).strip("\t ⇒→"), past, weak=n == len(_MARKERS) - 1)
