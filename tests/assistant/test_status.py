@@ -26,3 +26,6 @@ def test_a_sentence_states_its_status(sentence, status):
 def test_a_sentence_without_a_marker_states_none():
     assert from_text("マイナンバーカードは、コンビニ交付サービスやマイナポータルなど市民の利便性を高めることが可能であり") is None
     assert from_text("クラウドサービスの 導入") is None  # a phrase split after its particle, not a cell
+    # a schedule's cells (the national corpus's 工程表 rows, rendered) plan the year's step
+    assert from_text("2023 (R5): 実施") is None
+    assert from_text("3-2デジタル人材の確保・育成 / 準備 / 実施") is None
