@@ -73,7 +73,10 @@ def previous_vectors(folder: Path, model_fingerprint: str) -> dict[str, np.ndarr
         config = json.loads((build / store.CONFIG).read_text(encoding="utf-8"))
         if config["model"]["fingerprint"] != model_fingerprint:
             return {}
-        keys = [row["embed_key"] for row in store.read_jsonl(build / "chunks.jsonl")]
+        # the table's keys when it has them: at a million chunks, parsing chunks.jsonl took GBs
+        keys = columns.embed_keys(build / columns.TABLE)
+        if keys is None:
+            keys = [row["embed_key"] for row in store.read_jsonl(build / "chunks.jsonl")]
         vectors = dense.all_vectors(dense.load_faiss(build / "dense.faiss"))
     except (IndexStateError, KeyError, TypeError, ValueError, RuntimeError, OSError):
         return {}
@@ -183,7 +186,8 @@ def build_index(
         store.write_jsonl(build / "documents.jsonl", (document_row(d) for d in docs))
         store.write_jsonl(build / "sources.jsonl", ({"doc_id": d.doc_id, "text": d.text} for d in docs))
         store.write_jsonl(build / "chunks.jsonl", (chunk_row(c, text_key(t)) for c, t in zip(chunks, texts)))
-        columns.write_table(build / columns.TABLE, [d.doc_id for d in docs], (d.text for d in docs), chunks)
+        columns.write_table(build / columns.TABLE, [d.doc_id for d in docs], (d.text for d in docs), chunks,
+                            (text_key(t) for t in texts))
         bm25.save(build / "bm25")
         bm25_chars.save(build / CHARS_FIELD)
         dense.save_faiss(vectors_index, build / "dense.faiss")

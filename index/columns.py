@@ -11,6 +11,7 @@ same data as numpy arrays and UTF-8 blobs, which a load maps instead of parsing:
     table/ids.bin, ids.at.npy  chunk ids, UTF-8, and their byte offsets (n + 1)
     table/text.bin, text.at.npy   chunk texts
     table/source.bin, source.at.npy   the plans' texts, in meta's doc_ids order
+    table/keys.bin, keys.at.npy       each chunk's embedding key (what the next build reuses vectors by)
 
 A loaded ``ChunkTable`` is a sequence of ``Chunk`` that decodes a chunk when it is read, and
 ``TableSources`` a mapping that decodes a plan's text when it is read (the last few are kept).
@@ -36,8 +37,10 @@ VERSION = 1
 SOURCES_KEPT = 32  # decoded plan texts kept in memory (a national answer quotes one plan per city)
 
 
-def write_table(folder: Path, doc_ids: list[str], texts: Iterable[str], chunks: list[Chunk]) -> None:
-    """Write ``chunks`` and the plans' ``texts`` (in ``doc_ids`` order) as ``folder`` (a new directory)."""
+def write_table(folder: Path, doc_ids: list[str], texts: Iterable[str], chunks: list[Chunk],
+                keys: Iterable[str] | None = None) -> None:
+    """Write ``chunks`` and the plans' ``texts`` (in ``doc_ids`` order) as ``folder`` (a new directory);
+    ``keys``: the chunks' embedding keys (``keys.bin``: the next build reuses vectors by them)."""
     folder.mkdir()
     order = {d: i for i, d in enumerate(doc_ids)}
     kinds = sorted({c.kind for c in chunks})
@@ -59,6 +62,8 @@ def write_table(folder: Path, doc_ids: list[str], texts: Iterable[str], chunks: 
     _write_blob(folder / "ids", (c.chunk_id for c in chunks))
     _write_blob(folder / "text", (c.text for c in chunks))
     _write_blob(folder / "source", texts)
+    if keys is not None:
+        _write_blob(folder / "keys", keys)
     meta = {"version": VERSION, "chunks": len(chunks), "doc_ids": list(doc_ids), "kinds": kinds,
             "paths": [list(p) for p in paths]}
     (folder / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -211,3 +216,10 @@ def document_count(chunks: Sequence[Chunk]) -> int:
 def chunk_ids(chunks: Sequence[Chunk]) -> Sequence[str]:
     """The chunk ids in order (the table's without making chunks)."""
     return chunks.ids if isinstance(chunks, ChunkTable) else [c.chunk_id for c in chunks]
+
+
+def embed_keys(folder: Path) -> list[str] | None:
+    """The chunks' embedding keys from a table at ``folder``, or None when it has none."""
+    if not (folder / "keys.bin").is_file():
+        return None
+    return list(Blob(folder / "keys"))

@@ -201,6 +201,9 @@ def _table_problems(snapshot: Snapshot) -> list[str]:
         differ = [c.chunk_id for c, t in zip(listed, snapshot.chunks) if c != t]
         if differ:
             problems.append(f"{len(differ)} chunks of {columns.TABLE} differ from chunks.jsonl (first: {differ[0]})")
+    keys = columns.embed_keys(snapshot.build / columns.TABLE)
+    if keys is not None and keys != [row.get("embed_key") for row in rows]:
+        problems.append(f"the embedding keys of {columns.TABLE} differ from chunks.jsonl")
     if texts != dict(snapshot.sources.items()):
         problems.append(f"the plan texts of {columns.TABLE} differ from sources.jsonl")
     return problems

@@ -159,6 +159,7 @@ def test_an_index_loads_its_chunks_from_the_table_as_chunks_jsonl_records_them(b
     assert [c.chunk_id for c in snap.chunks] == [r["chunk_id"] for r in rows]
     assert [c.text for c in snap.chunks] == [r["text"] for r in rows]
     assert [list(c.path) for c in snap.chunks] == [r["path"] for r in rows]
+    assert columns.embed_keys(snap.build / columns.TABLE) == [r["embed_key"] for r in rows]  # what a rebuild reuses by
     assert snap.chunks[-1] == list(snap.chunks)[-1] and snap.chunks[1:3] == list(snap.chunks)[1:3]
     for chunk in snap.chunks:
         assert snap.sources[chunk.doc_id][chunk.start:chunk.end].strip()
