@@ -89,9 +89,7 @@ class OpenVinoPassages:
         ids = [e.ids for e in self.tokens.tokenizer.encode_batch([prompt + t for t in texts])]
         order = np.argsort([len(i) for i in ids], kind="stable")
         batches = [order[b:b + BATCH] for b in range(0, len(order), BATCH)]
-        bar = progress_bar(None, "embed", progress, "chunk") if progress else None
-        if bar is not None:
-            bar.total = len(texts)
+        bar = progress_bar(None, "embed", progress, "chunk", total=len(texts)) if progress else None
         for batch in batches:
             out[batch] = self._batch([ids[i] for i in batch])
             if bar is not None:
