@@ -66,8 +66,6 @@ def _name_terms(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(tokenize(" ".join(names)))
 
 
-
-
 def is_context_section(section: str, text: str = "") -> bool:
     """Glossary, national/prefectural policy and survey sections, or a passage of residents' wishes
     (survey free text: most sentences end in 〜してほしい。) wherever the converter filed it."""

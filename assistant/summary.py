@@ -209,5 +209,6 @@ def xlsx_bytes(summary: Summary) -> bytes:
     counts.freeze_panes = "B2"
     return saved(wb)
 
+
 __all__ = ["LIST_HEADER", "PREFECTURES", "ListedRow", "PrefectureRow", "Summary", "csv_bytes", "list_csv",
            "summarize", "xlsx_bytes"]

@@ -130,6 +130,7 @@ class ChunkTable(Sequence[Chunk]):
         self.page, self.page_end, self.kind, self.path = (columns["page"], columns["page_end"], columns["kind"],
                                                           columns["path"])
         self._docs = [(d, documents[d].get("city", ""), documents[d].get("title", "")) for d in self.doc_ids]
+        self.sources = TableSources(folder, self.doc_ids)  # the plans' texts, from the same table
 
     def __len__(self) -> int:
         return len(self.doc)

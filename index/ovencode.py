@@ -10,8 +10,9 @@ limit (``index.npbert``'s tokenizer), texts are batched by length, and the token
 mean-pooled and normalized here, as the sentence-transformers modules of the models this runs
 (BERT, mean pooling, normalize: ``npbert.supported``) do.
 
-Measured on the 419 chunks of the five plans (2 cores): PyTorch fp32 69.6 s, OpenVINO f32
-31.8 s, bf16 19.7 s (3.5×), every vector at cosine ≥ 0.99999 to PyTorch's (README "Cold start").
+Measured on the 419 chunks of the five plans (2 cores, nothing else running): PyTorch fp32
+31.4 s, OpenVINO bf16 7.6 s (4.1×), every vector at cosine ≥ 0.99998 to PyTorch's (README
+"Cold start and embedding speed").
 ``ASSISTANT_PASSAGE_BACKEND=torch`` keeps PyTorch.
 """
 
@@ -21,6 +22,7 @@ import os
 import shutil
 import warnings
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +50,7 @@ def available() -> bool:
     return True
 
 
+@lru_cache(maxsize=1)
 def label() -> str:
     """The backend an index records: OpenVINO computes in bfloat16 where the CPU has it."""
     import openvino as ov
@@ -89,7 +92,7 @@ class OpenVinoPassages:
         ids = [e.ids for e in self.tokens.tokenizer.encode_batch([prompt + t for t in texts])]
         order = np.argsort([len(i) for i in ids], kind="stable")
         batches = [order[b:b + BATCH] for b in range(0, len(order), BATCH)]
-        bar = progress_bar(None, "embed", progress, "chunk", total=len(texts)) if progress else None
+        bar = progress_bar(None, "embed", progress, "chunk", total=len(texts))  # None when not asked for
         for batch in batches:
             out[batch] = self._batch([ids[i] for i in batch])
             if bar is not None:

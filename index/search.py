@@ -13,9 +13,9 @@ import numpy as np
 from corpus.chunk import PATH_SEPARATOR, Chunk
 from corpus.errors import IndexStateError, QueryError
 from corpus.readers import Extracted
+from index import columns
 from index.backends import LOCAL, backend_name
 from index.backends.base import CHARS, EVERYTHING, WORDS, Catalog, Retriever, Scope
-from index import columns
 from index.backends.local import open_local
 from index.chars import bigrams
 from index.substrings import SubstringIndex

@@ -12,7 +12,6 @@ hashes, finite unit vectors, BM25 postings in range.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,19 +75,22 @@ def read_documents(folder: Path, build: Path, record: dict | None = None) -> tup
     problems = integrity.size_problems(build, {"files": wanted}) or integrity.checksum_problems(build, {"files": wanted})
     if problems:
         raise _damaged(folder, build, problems)
-    return _documents(folder, build, record)
+    return _documents(folder, build, record)[:2]
 
 
-def _documents(folder: Path, build: Path, record: dict, table: bool = False) -> tuple[dict[str, dict], Mapping[str, str]]:
-    """The plans' metadata rows and texts; with ``table``, the texts are read from ``table/`` when asked for."""
+def _documents(folder: Path, build: Path, record: dict,
+               table: bool = False) -> tuple[dict[str, dict], Mapping[str, str], columns.ChunkTable | None]:
+    """The plans' metadata rows and texts; with ``table``, also the chunk table, whose plan texts are
+    read from ``table/`` when asked for."""
     hint = store.hint(folder)
     documents = {row.get("doc_id"): row for row in store.read_jsonl(build / "documents.jsonl", hint)}
+    chunks = None
     if table:
         try:
-            meta = json.loads((build / columns.TABLE / columns.META).read_text(encoding="utf-8"))
-            sources = columns.TableSources(build / columns.TABLE, meta["doc_ids"])
+            chunks = columns.ChunkTable(build / columns.TABLE, documents)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise _damaged(folder, build, f"{columns.TABLE}: {exc}") from exc
+        sources = chunks.sources
     else:
         sources = {row.get("doc_id"): row.get("text") for row in store.read_jsonl(build / "sources.jsonl", hint)}
     texts_ok = isinstance(sources, columns.TableSources) or all(isinstance(t, str) for t in sources.values())
@@ -98,7 +100,7 @@ def _documents(folder: Path, build: Path, record: dict, table: bool = False) -> 
     problems = integrity.count_problems(expected, {"documents": len(documents), "sources": len(sources)})
     if problems:
         raise _damaged(folder, build, problems)
-    return documents, sources
+    return documents, sources, chunks
 
 
 def _chunk(row: dict, documents: dict[str, dict]) -> Chunk:
@@ -135,13 +137,8 @@ def load_build(folder: Path, build: Path, checksums: bool | None) -> Snapshot:
     if problems:
         raise _damaged(folder, build, problems)
     table = (build / columns.TABLE / columns.META).is_file()  # builds before the table load from the JSON lines
-    documents, sources = _documents(folder, build, record, table)
-    if table:
-        try:
-            chunks = columns.ChunkTable(build / columns.TABLE, documents)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise _damaged(folder, build, f"{columns.TABLE}: {exc}") from exc
-    else:
+    documents, sources, chunks = _documents(folder, build, record, table)
+    if chunks is None:
         rows = store.read_jsonl(build / "chunks.jsonl", store.hint(folder))
         try:
             chunks = [_chunk(row, documents) for row in rows]
