@@ -117,8 +117,9 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
     run: list[tuple[str, str, str]] = []  # the noun run being read
     joined = False  # the next term is an alternative of the last group
     depth = 0
+    closed = False  # a bracket has just closed: a noun run right after it goes on the term before it
 
-    def close() -> bool | None:
+    def close(continues: bool = False) -> bool | None:
         """End the noun run: True when it made a term, False when it held only frame words."""
         nonlocal run, joined
         while run and run[-1][0] in {"-", "."}:
@@ -150,7 +151,11 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
             parts.pop(0)
         text = "".join(parts)
         made = bool(topical and text) and text not in FRAME and text not in drop  # 「自治」「体」 is 自治体
-        if made:
+        if made and continues and groups:
+            # 「安否確認（見守り）システム」: the bracket named the term before it, which goes on after
+            # it (安否確認システム), the bracket's alternatives with it (見守りシステム)
+            groups[-1] = [(t + text, ps + topical) for t, ps in groups[-1]]
+        elif made:
             if joined and groups:
                 groups[-1].append((text, topical))
             else:
@@ -160,12 +165,16 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
         return made
 
     last = None  # what the last noun run made (see close)
+    after = False  # the noun run being read began right after a closing bracket
     for surface, pos1, pos2 in words(question):
         latin = re.fullmatch(r"[a-z0-9]+", surface) is not None
         if pos1 in _NOMINAL or latin or (surface in {"-", "."} and run and run[-1][0][-1:].isalnum()):
+            after = after or (closed and not run)
+            closed = False
             run.append((surface, pos1, pos2))
             continue
-        made = close()
+        made = close(after)
+        after = closed = False
         last = made if made is not None else last
         if surface == "(":
             depth += 1
@@ -174,11 +183,12 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
             joined = False  # 「」 quote a term: no alternative
         elif surface in _CLOSE:
             depth = max(0, depth - 1)
+            closed = surface == ")" and depth == 0 and bool(groups)
         elif surface in _ALTERNATIVE:
             joined = bool(groups) and last is True  # 「整備・公開」: no alternative of a frame word
         elif depth == 0:
             joined = False
-    close()
+    close(after)
     return groups
 
 

@@ -17,6 +17,9 @@ def labels(question):
     ("AIで会議録（議事録）を作るシステムをすでに使っている市は？", [["ai"], ["会議録", "議事録"], ["システム"]]),
     ("国の「推奨データセット」に沿ってオープンデータを整備・公開する市は？", [["推奨データセット"], ["オープンデータ"], ["公開"]]),
     ("職員が使う庁内の無線LANを整備する市は", [["職員"], ["庁内"], ["無線lan"]]),
+    # a noun right after a bracket goes on the term the bracket named: not an alternative of its own
+    ("一人暮らし高齢者の安否確認（見守り）システムの導入を検討している市は？", [["一人暮らし高齢者"], ["安否確認システム"]]),
+    ("会議録（議事録）作成システムを導入した市は？", [["会議録システム", "議事録システム"]]),
 ])
 def test_topic_groups_follow_the_wording(question, expected):
     assert labels(question) == expected
