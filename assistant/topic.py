@@ -308,7 +308,12 @@ class TopicMatcher:
         self.groups = groups
         self.weights = {g: salience.idf(g) for g in groups}
         self.known = [g for g in groups if salience.df(g) > 0]
-        self.head = max(self.known, key=lambda g: self.weights[g]) if self.known else None
+        # a word no passage holds (「ブロックチェーン」) is the rarest of all: no plan says the thing asked.
+        # A compound no passage holds as written or by its parts (「一人暮らし高齢者」) is only worded
+        # otherwise in the plans: the head is then the rarest group they do hold
+        self.unheard = [g for g in groups if g not in self.known and not any(t.by_parts for t in g.terms)]
+        heads = self.unheard or self.known
+        self.head = max(heads, key=lambda g: self.weights[g]) if heads else None
         self.total = sum(self.weights.values())
 
     @property

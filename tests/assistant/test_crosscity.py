@@ -42,6 +42,14 @@ def test_electronic_bidding_is_not_electronic_approval(assistant):
     assert absent["各務原市"].nearest is not None
 
 
+def test_a_word_no_plan_holds_lists_no_city_for_its_neighbour(assistant):
+    # 根室市's previous-plan row on 当日投票システム is about voting, not about blockchain
+    answer = assistant.ask("ブロックチェーンを使った投票を計画している市は？")
+    assert not answer.cities and not answer.found
+    assert all("ブロックチェーン" in a.reason for a in answer.absent)
+    assert len(answer.absent) == len(answer.searched)
+
+
 def test_ask_json_adds_status_and_absence_fields(assistant):
     data = assistant.ask("コンビニ交付をすでに始めている市は？").to_dict()
     assert data["asked_status"] == "implemented" and data["intent"] == "cross_city"
