@@ -30,6 +30,8 @@ MAX_QUOTE = 160  # characters of a quote, normalized
 # quote holds gold evidence for 0.74 of answered questions (0.54 when headings came first in document order),
 # some quote for 0.87 (unchanged); cited_gold_rate reads citation spans, not quotes, and stays 0.944
 SENTENCE_MARGIN = 0.15
+MIN_TELLING = 8  # letters (not digits, marks or cell separators) of a quote shown when no segment holds a question word
+_LETTERS = re.compile(r"[\W\d_]+")
 WIDE_ROW = 5  # cells from which a table row is quoted cell by cell
 _BREAK = re.compile(r"\n|(?<=[。！？])")  # a table row stays whole: its status cell belongs to it
 _MARKUP = re.compile(r"^[\s\-*#>|・●○◆■□◎※]+|<[^>]{0,200}>")
@@ -118,8 +120,9 @@ def pick_quotes(source: str, start: int, end: int, scorer: Scorer, limit: int = 
     if not scored:
         return []
     covering = [s for s in scored if s[1] > 0]
-    if not covering:
-        return [min(scored, key=lambda s: s[2].start)[2]]
+    if not covering:  # the passage's first segment that says something: not a bare number or label cell (「5」)
+        telling = [s for s in scored if len(_LETTERS.sub("", s[2].text)) >= MIN_TELLING] or scored
+        return [min(telling, key=lambda s: s[2].start)[2]]
     # the first quote: a sentence when one covers about as well; the others by coverage alone, so a heading
     # or table row that carries the status (「…の活用【新規】」「…の策定 / 実施済」) still comes along
     first = min(covering, key=lambda s: (-s[0], s[2].start))[2]

@@ -33,9 +33,12 @@ def test_a_repeated_line_is_quoted_once():
     assert _texts(pick_quotes(source, 0, len(source), SCORER)) == [HEADING]
 
 
-def test_nothing_covered_gives_the_first_segment():
-    source = "はじめに\n本計画の目的を示します。\n"
-    assert _texts(pick_quotes(source, 0, len(source), Scorer("テレワーク", np.array([1.0]), {}))) == ["はじめに"]
+def test_nothing_covered_gives_the_first_segment_that_says_something():
+    scorer = Scorer("テレワーク", np.array([1.0]), {})
+    source = "5\tはじめに\n本計画の目的を示します。\n次の段落です。\n"  # not the bare number or label
+    assert _texts(pick_quotes(source, 0, len(source), scorer)) == ["本計画の目的を示します。"]
+    source = "5\nはじめに\n"  # nothing longer: the first segment still
+    assert _texts(pick_quotes(source, 0, len(source), scorer)) == ["5"]
 
 
 def test_sentences_and_labels():
