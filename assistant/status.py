@@ -61,6 +61,8 @@ _MARKERS: list[tuple[re.Pattern, str]] = [
 _PIECE = re.compile(r"(?<=[。．！？])|\s/\s")
 # a rendered field whose label says it records the past (「これまでの主な取組状況: …」「前期計画取組施策: …」)
 _HISTORY_LABEL = re.compile(r"^\s*(?:これまでの[^:：]{0,12}(?:取組|実績)[^:：]{0,12}|沿革|実績)[:：]")
+# a rendered field whose label says its value is a target (「KPI: …を開始」「目標: …」), not a result
+_TARGET_LABEL = re.compile(r"^\s*((?:K\s*P\s*I|目標値?|数値目標|成果指標|指標)(?![^:：]{0,12}(?:実績|結果))[^:：]{0,12})[:：]")
 _PAST_LABEL = re.compile(r"^\s*(?:前期?計画[^:：]{0,12}|これまでの[^:：]{0,16})[:：]")
 _DATED = next(n for n, (p, _) in enumerate(_MARKERS) if p.pattern.startswith("(平成"))
 _PAST = re.compile(r"前計画|前期計画|これまで|沿革|実績|取組状況|取り組み状況")
@@ -136,6 +138,10 @@ def read_statuses(section: str, lines: list[str], mentions, start: int | None = 
             # (「…が提供されました。…環境が整いしだい、導入に向けて検討していきます。」)
             for part in pieces[n:n + 2] if n + 1 < len(pieces) and not mentions(pieces[n + 1]) else [piece]:
                 status = from_text(part, past or bool(_PAST_LABEL.match(part)), start)
+                target = _TARGET_LABEL.match(part)
+                if target and status is not None and status.status == IMPLEMENTED:
+                    # 「KPI: 手話動画の配信を開始」 names what the plan aims at, not what was done
+                    status = Status(PLANNED, LABELS[PLANNED], target.group(1), past)
                 if status is None and (history or _HISTORY_LABEL.match(part)):
                     status = Status(IMPLEMENTED, LABELS[IMPLEMENTED], "沿革", True)
                 if status:
