@@ -249,15 +249,33 @@ class Assistant:
         """The top ``k`` passages; grouped by city for cross-city questions (see ``per_city``)."""
         group = self.per_city(query, per_city, city)
         prefer = None
-        if group:  # each city's passages that hold the question's topic (its own text, not a glossary) first
-            from assistant import crosscity
-            from assistant.evidence import name_terms
-
-            matcher = crosscity.matcher_for(self.index, clean_query(query), name_terms(self.cities))
-            threshold = crosscity.min_coverage()
-            prefer = lambda hit: float(crosscity.judge(matcher, hit).evidence(threshold))  # noqa: E731
+        if group:
+            prefer = self._prefer(clean_query(query), city)
         return self.index.search(clean_query(query), k=k, method=method, cities=self.resolve_cities(city), fusion=fusion,
                                  per_city=group, prefer=prefer, prefectures=self.resolve_prefectures(prefecture))
+
+    def _prefer(self, query: str, city: list[str] | str | None):
+        """How a grouped search orders each city's passages: those that hold the question's topic (its
+        own text, not a glossary) first, and of those, the ones that state the status asked
+        (「…をすでに導入している市」: the passage that says it runs, not the one that plans more)."""
+        from assistant import crosscity
+        from assistant import intent as intents
+        from assistant.evidence import name_terms
+        from assistant.status import read_statuses
+
+        matcher = crosscity.matcher_for(self.index, query, name_terms(self.cities))
+        threshold = crosscity.min_coverage()
+        asked = intents.parse(query, self.cities, self.resolve_cities(city)).status
+
+        def prefer(hit: Hit) -> float:
+            if not crosscity.judge(matcher, hit).evidence(threshold):
+                return 0.0
+            if asked == intents.ANY:
+                return 1.0
+            said = read_statuses(hit.section, hit.text.split("\n"), matcher.mentions)
+            return 2.0 if any(s.status == asked for s in said) else 1.0
+
+        return prefer
 
     def ask(self, question: str, city: list[str] | str | None = None, method: str = "hybrid", generator=None,
             prefecture: list[str] | str | None = None) -> Answer:

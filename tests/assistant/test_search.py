@@ -96,6 +96,20 @@ def test_a_cross_city_search_groups_each_citys_best_passages(assistant):
     assert [h.chunk_id for h in plain] == [h.chunk_id for h in assistant.index.search(question, k=10)]
 
 
+def test_a_grouped_search_puts_first_the_passage_that_states_the_status_asked(assistant):
+    from assistant.status import read_statuses
+
+    question = "ドローンをすでに導入して活用している市は？"
+    first = {}
+    for hit in assistant.search(question, k=10):
+        first.setdefault(hit.city, hit)
+    # 各務原市 plans to widen its use of drones and says elsewhere it has had them since 令和3年度:
+    # the passage that says it has them comes first
+    hit = first["各務原市"]
+    said = read_statuses(hit.section, hit.text.split("\n"), lambda line: "ドローン" in line)
+    assert "implemented" in {s.status for s in said}
+
+
 def test_search_json_reports_the_grouping(built_index):
     def run(*args):
         out = subprocess.run([sys.executable, "-m", "assistant", "search", *args, "--index", str(built_index[0]), "--json"],
