@@ -74,6 +74,10 @@ def test_terms_match_as_characters_not_tokens():
     (nyusatsu,) = topic("電子入札を導入した市")
     assert not nyusatsu.found_in(fold("電子決裁システムを導入しました"))
     assert nyusatsu.found_in(fold("入札事務の電子化を進めます"))  # all its parts
+    (web,) = topic("Web会議を導入した市")
+    far = "ホームページ（Web）を刷新しました。" + "市民サービスの向上を図ります。" * 8 + "機構改革検討会議を設けました。"
+    assert not web.found_in(fold(far))  # its parts, but paragraphs apart
+    assert web.found_in(fold("Webによる会議を開きます"))
 
 
 def test_the_rarest_group_is_the_head_and_weighs_most():
