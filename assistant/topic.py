@@ -239,6 +239,20 @@ def _release(term: str, parts: tuple[str, ...], held: dict[str, str]) -> tuple[s
     return term, parts
 
 
+def _joined(groups: list[list[tuple[str, tuple[str, ...]]]], folded: str, synonyms: Dictionary):
+    """Two single terms the question joins with の that the dictionary knows as one term are that term:
+    「庁内の無線LAN」 is 庁内無線LAN (a neighbour of 公衆無線LAN), not 庁内 and any 無線LAN."""
+    out: list[list[tuple[str, tuple[str, ...]]]] = []
+    for group in groups:
+        last = out[-1] if out else None
+        if (last is not None and len(last) == 1 and len(group) == 1 and last[0][0] + group[0][0] in synonyms.equivalents
+                and f"{last[0][0]}の{group[0][0]}" in folded):
+            out[-1] = [(last[0][0] + group[0][0], last[0][1] + group[0][1])]
+        else:
+            out.append(group)
+    return out
+
+
 def topic(question: str, drop: frozenset[str] = frozenset(), synonyms: Dictionary | None = None) -> tuple[Group, ...]:
     """The topic groups of ``question`` (``drop``: words to ignore, e.g. the corpus's city names)."""
     synonyms = synonyms or dictionary()
@@ -250,7 +264,7 @@ def topic(question: str, drop: frozenset[str] = frozenset(), synonyms: Dictionar
         quoted = _release(quoted, (), held)[0] if held else quoted
         parts = tuple(p for g in _terms(quoted, drop) for t, ps in g for p in ps) or (fold(quoted),)
         out.append(Group((Term(fold(quoted), parts, synonyms.variants(fold(quoted))),)))
-    for group in _terms(_QUOTED.sub("、", text), drop):
+    for group in _joined(_terms(_QUOTED.sub("、", text), drop), fold(text), synonyms):
         released = [_release(t, parts, held) for t, parts in group]
         terms = tuple(dict.fromkeys(Term(t, parts, synonyms.variants(t)) for t, parts in released))
         out.append(Group(terms))
