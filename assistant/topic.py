@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from collections import OrderedDict
 from functools import lru_cache, reduce
 from pathlib import Path
@@ -57,6 +57,7 @@ class Term:
     text: str  # folded, e.g. "電子入札"
     parts: tuple[str, ...]  # its topical parts, e.g. ("電子", "入札")
     variants: tuple[str, ...] = ()  # folded equivalents and narrower terms from the dictionary
+    shown: str = field(default="", compare=False)  # as the question or the dictionary writes it (無線LAN, not 無線lan)
 
     def found_in(self, folded: str) -> bool:
         if self.text in folded or any(v in folded for v in self.variants):
@@ -93,13 +94,17 @@ class Group:
 
     @property
     def label(self) -> str:
-        return "・".join(t.text for t in self.terms)
+        return "・".join(t.shown or t.text for t in self.terms)
 
 
 @dataclass(frozen=True)
 class Dictionary:
     equivalents: dict[str, frozenset[str]]  # folded term -> folded members of its groups
     narrower: dict[str, frozenset[str]]  # folded canonical -> folded narrower terms
+    written: dict[str, str] = field(default_factory=dict)  # folded term -> as the dictionary writes it
+
+    def shown(self, term: str) -> str:
+        return self.written.get(term, term)
 
     def variants(self, term: str) -> tuple[str, ...]:
         out = set(self.equivalents.get(term, ())) | set(self.narrower.get(term, ()))
@@ -114,10 +119,14 @@ def dictionary(path: Path = SYNONYMS) -> Dictionary:
     """The curated dictionary: canonical, equivalents, narrower terms, source (tab-separated)."""
     equivalents: dict[str, set[str]] = {}
     narrower: dict[str, set[str]] = {}
+    written: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         cells = line.split("\t")
+        for value in [cells[0], *(v for c in cells[1:3] for v in c.split("|"))]:
+            if value.strip():
+                written.setdefault(fold(value), re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)))
         canonical = fold(cells[0])
         group = {canonical} | {fold(v) for v in (cells[1] if len(cells) > 1 else "").split("|") if v.strip()}
         for member in group:
@@ -125,7 +134,8 @@ def dictionary(path: Path = SYNONYMS) -> Dictionary:
         narrow = {fold(v) for v in (cells[2] if len(cells) > 2 else "").split("|") if v.strip()}
         for member in group:
             narrower.setdefault(member, set()).update(narrow)
-    return Dictionary({k: frozenset(v) for k, v in equivalents.items()}, {k: frozenset(v) for k, v in narrower.items()})
+    return Dictionary({k: frozenset(v) for k, v in equivalents.items()}, {k: frozenset(v) for k, v in narrower.items()},
+                      written)
 
 
 def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[str, ...]]]]:
@@ -257,18 +267,25 @@ def topic(question: str, drop: frozenset[str] = frozenset(), synonyms: Dictionar
     """The topic groups of ``question`` (``drop``: words to ignore, e.g. the corpus's city names)."""
     synonyms = synonyms or dictionary()
     out = []
-    text, held = _hold_known(unicodedata.normalize("NFKC", question), drop, synonyms)
+    plain = unicodedata.normalize("NFKC", question)
+    text, held = _hold_known(plain, drop, synonyms)
     # a term the asker quotes (「書かない窓口」) is one term as written, verbs and all: its own nouns
     # (窓口) would let any passage about a counter stand for it
     for quoted in _QUOTED.findall(text):
         quoted = _release(quoted, (), held)[0] if held else quoted
         parts = tuple(p for g in _terms(quoted, drop) for t, ps in g for p in ps) or (fold(quoted),)
-        out.append(Group((Term(fold(quoted), parts, synonyms.variants(fold(quoted))),)))
+        out.append(Group((Term(fold(quoted), parts, synonyms.variants(fold(quoted)), _shown(fold(quoted), plain, synonyms)),)))
     for group in _joined(_terms(_QUOTED.sub("、", text), drop), fold(text), synonyms):
         released = [_release(t, parts, held) for t, parts in group]
-        terms = tuple(dict.fromkeys(Term(t, parts, synonyms.variants(t)) for t, parts in released))
+        terms = tuple(dict.fromkeys(Term(t, parts, synonyms.variants(t), _shown(t, plain, synonyms)) for t, parts in released))
         out.append(Group(terms))
     return tuple(out)
+
+
+def _shown(term: str, question: str, synonyms: Dictionary) -> str:
+    """``term`` (folded) as the question writes it (「無線LAN」), else as the dictionary does, else folded."""
+    found = re.search(r"\s*".join(map(re.escape, term)), question, re.IGNORECASE)
+    return re.sub(r"\s+", "", found.group(0)) if found else synonyms.shown(term)
 
 
 KEEP_GROUPS = 256  # topic groups whose passages a Salience keeps (a server answers many questions)
@@ -369,6 +386,6 @@ class TopicMatcher:
         """What was looked for, for the answer: each group with its dictionary variants."""
         out = []
         for g in self.groups:
-            names = [t.text for t in g.terms] + [v for t in g.terms for v in t.variants]
+            names = [t.shown or t.text for t in g.terms] + [dictionary().shown(v) for t in g.terms for v in t.variants]
             out.append("・".join(dict.fromkeys(names)))
         return out
