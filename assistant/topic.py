@@ -146,10 +146,12 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
     depth = 0
     closed = False  # a bracket has just closed: a noun run right after it goes on the term before it
 
-    def close(continues: bool = False) -> bool | None:
-        """End the noun run: True when it made a term, False when it held only frame words."""
-        nonlocal run, joined
-        while run and run[-1][0] in {"-", "."}:
+    def close(continues: bool = False, head: bool = False) -> bool | None:
+        """End the noun run: True when it made a term, False when it held only frame words.
+        ``head``: the run is the head noun of a phrase whose modifier was the last alternative made."""
+        nonlocal run, joined, alternative
+        # an adjectival noun belongs to the run only before a noun (「スマート農業」), never alone (「様々」)
+        while run and (run[-1][0] in {"-", "."} or run[-1][1] == "形状詞"):
             run.pop()
         if not run:
             return None
@@ -168,8 +170,7 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
                 parts.append(prefix + surface)
                 prefix = ""
             numeral = pos2 == "数詞"
-        if prefix:
-            parts.append(prefix)
+        # a prefix with no noun after it (「お」 of 「おくやみ」, whose rest is a verb) is no term
         topical = tuple(p for p in parts if p not in FRAME and p not in drop)
         # a frame word at either end is no part of the topic: 「テレワーク導入」 is テレワーク
         while parts and (parts[-1] in FRAME or parts[-1] in drop):
@@ -182,25 +183,37 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
             # 「安否確認（見守り）システム」: the bracket named the term before it, which goes on after
             # it (安否確認システム), the bracket's alternatives with it (見守りシステム)
             groups[-1] = [(t + text, ps + topical) for t, ps in groups[-1]]
+        elif made and head and groups:
+            # 「デマンド交通（予約型の乗合交通）」: the bracket's whole phrase is the alternative, its
+            # words found near each other (予約型 … 乗合交通), not each word a topic of its own
+            last_text, last_parts = groups[-1][-1]
+            groups[-1][-1] = (last_text + text, last_parts + topical)
         elif made:
             if joined and groups:
                 groups[-1].append((text, topical))
             else:
                 groups.append([(text, topical)])
+        alternative = made and (head or (joined and depth > 0))
         run = []
         joined = joined and not made  # a frame-only run (「国の」 inside brackets) keeps the link open
         return made
 
     last = None  # what the last noun run made (see close)
     after = False  # the noun run being read began right after a closing bracket
+    alternative = False  # the last noun run made an alternative inside a bracket
+    modified = False  # ... and its phrase goes on: the next noun run in the bracket is the phrase's head
     for surface, pos1, pos2 in words(question):
         latin = re.fullmatch(r"[a-z0-9]+", surface) is not None
-        if pos1 in _NOMINAL or latin or (surface in {"-", "."} and run and run[-1][0][-1:].isalnum()):
+        if (pos1 in _NOMINAL or pos1 == "形状詞" or latin
+                or (surface in {"-", "."} and run and run[-1][0][-1:].isalnum())):
             after = after or (closed and not run)
             closed = False
             run.append((surface, pos1, pos2))
             continue
-        made = close(after)
+        made = close(after, modified)
+        # inside a bracket, the phrase after an alternative goes on to its head noun: one phrase names the
+        # thing (「予約型の乗合交通」「死亡に伴う手続のワンストップ窓口」); a ・ or the bracket's end stops it
+        modified = depth > 0 and (modified or (alternative and made is True)) and surface not in _ALTERNATIVE
         after = closed = False
         last = made if made is not None else last
         if surface == "(":
@@ -215,7 +228,7 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
             joined = bool(groups) and last is True  # 「整備・公開」: no alternative of a frame word
         elif depth == 0:
             joined = False
-    close(after)
+    close(after, modified)
     return groups
 
 

@@ -22,6 +22,11 @@ def labels(question):
     # a noun right after a bracket goes on the term the bracket named: not an alternative of its own
     ("一人暮らし高齢者の安否確認（見守り）システムの導入を検討している市は？", [["一人暮らし高齢者"], ["安否確認システム"]]),
     ("会議録（議事録）作成システムを導入した市は？", [["会議録システム", "議事録システム"]]),
+    # an adjectival noun before a noun is part of the term; alone (「様々な」) it is none
+    ("スマート農業の導入を補助・支援している市は？", [["スマート農業"], ["補助"]]),
+    ("様々な手続きをオンラインでできる市は", [["手続き"], ["オンライン"]]),
+    # a bracket's phrase is one alternative, its words found together, not topics of their own
+    ("デマンド交通（予約型の乗合交通）を運行している市は？", [["デマンド交通", "予約型乗合交通"], ["運行"]]),
 ])
 def test_topic_groups_follow_the_wording(question, expected):
     assert labels(question) == expected
