@@ -41,6 +41,7 @@ FRAME = frozenset("""
 実現 展開 研究 調査 移行 設置 開設 使用 作成 進捗 状況 現状 今後 これから すでに 既に もう 新た 新規 継続 拡大 国 県
 こと もの ため よう など 等 的 化 向け 用 中 済 済み 以上 以下 程度 場合 際 時 ところ
 """.split())
+_RIGHT_AFTER = {"か", "と"}
 _ALTERNATIVE = {"や", "か", "・", "/", "又は", "または", "もしくは", "あるいは", "及び", "および", "と", "、"}
 _OPEN, _CLOSE = {"(", "「", "『", "【", "["}, {")", "」", "』", "】", "]"}
 _NOMINAL = {"名詞", "接頭辞", "接尾辞"}
@@ -224,6 +225,8 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
         elif surface in _CLOSE:
             depth = max(0, depth - 1)
             closed = surface == ")" and depth == 0 and bool(groups)
+        elif surface in _RIGHT_AFTER and made is None:
+            pass  # 「走っているか」 ends a clause: か and と join only the noun right before them (「税金とか」 keeps と's)
         elif surface in _ALTERNATIVE:
             joined = bool(groups) and last is True  # 「整備・公開」: no alternative of a frame word
         elif depth == 0:

@@ -25,6 +25,9 @@ def labels(question):
     # an adjectival noun before a noun is part of the term; alone (「様々な」) it is none
     ("スマート農業の導入を補助・支援している市は？", [["スマート農業"], ["補助"]]),
     ("様々な手続きをオンラインでできる市は", [["手続き"], ["オンライン"]]),
+    # か after a verb asks; after a noun (「税金とか手数料」) it offers an alternative
+    ("除雪車がどこを走っているか地図で確認できますか", [["除雪車"], ["地図"], ["確認"]]),
+    ("税金とか手数料をキャッシュレスで払える市", [["税金", "手数料"], ["キャッシュレス"]]),
     # a bracket's phrase is one alternative, its words found together, not topics of their own
     ("デマンド交通（予約型の乗合交通）を運行している市は？", [["デマンド交通", "予約型乗合交通"], ["運行"]]),
 ])
