@@ -63,6 +63,8 @@ _PIECE = re.compile(r"(?<=[。．！？])|\s/\s")
 _HISTORY_LABEL = re.compile(r"^\s*(?:これまでの[^:：]{0,12}(?:取組|実績)[^:：]{0,12}|沿革|実績)[:：]")
 # a rendered field whose label says its value is a target (「KPI: …を開始」「目標: …」), not a result
 _TARGET_LABEL = re.compile(r"^\s*((?:K\s*P\s*I|目標値?|数値目標|成果指標|指標)(?![^:：]{0,12}(?:実績|結果))[^:：]{0,12})[:：]")
+_AHEAD_LABEL = re.compile(r"^\s*(?:今後の(?:取組|取り組み|方向性|方針|展開|予定|対応)|今後)\s*[:：]?\s*$")
+_NOW_LABEL = re.compile(r"^\s*(?:実施状況|現状(?:と課題)?|これまでの取組|課題)\b")
 _PAST_LABEL = re.compile(r"^\s*(?:前期?計画[^:：]{0,12}|これまでの[^:：]{0,16})[:：]")
 _DATED = next(n for n, (p, _) in enumerate(_MARKERS) if p.pattern.startswith("(平成"))
 _PAST = re.compile(r"前計画|前期計画|これまで|沿革|実績|取組状況|取り組み状況")
@@ -128,11 +130,20 @@ def read_statuses(section: str, lines: list[str], mentions, start: int | None = 
     past = bool(_PAST.search(section))
     history = bool(re.search(r"沿革|これまでの(?:取組|主な取組)|主な取組実績", section))
     found = []
+    # under a label of what comes next (「今後の取組」「今後の方向性」), the lines speak of the passage's
+    # measure whether or not they name it again, when the passage names the topic at all
+    about = mentions(section) or any(mentions(line) for line in lines)
+    ahead = False
     for line in lines:
+        if _AHEAD_LABEL.match(line):
+            ahead = True
+            continue
+        if _NOW_LABEL.match(line):
+            ahead = False
         # a table row speaks as one; prose and rendered fields (「項目: 値 / 項目: 値」) piece by piece
         pieces = [line] if "\t" in line else [p for p in _PIECE.split(line) if p.strip()]
         for n, piece in enumerate(pieces):
-            if not mentions(piece):
+            if not mentions(piece) and not (ahead and about):
                 continue
             # the sentence after one that names the topic often says what becomes of it
             # (「…が提供されました。…環境が整いしだい、導入に向けて検討していきます。」)

@@ -40,3 +40,17 @@ def test_a_target_field_is_a_plan_and_its_result_a_fact():
     said = read_statuses("市民向け情報施策 / 情報発信・提供の強化", [line], lambda piece: "手話動画" in piece)
     assert IMPLEMENTED not in {s.status for s in said}
     assert [s.marker for s in said if s.status == PLANNED and not s.weak] == ["K P I"]
+
+
+def test_under_a_label_of_what_comes_next_the_lines_speak_of_the_measure():
+    from assistant.status import read_statuses
+
+    # 苫小牧市's 1 公共施設利用申込みシステムの推進: the plan's intent follows 「今後の取組」 without naming it again
+    lines = ["実施状況(別表項番12)",
+             "HARPにより「施設予約システム」が開発・提供されましたが、現時点では利用に至っていません。",
+             "今後の取組",
+             "参加する市町村の増加による費用面の軽減化などの環境が整いしだい、導入に向けて検討していきます。"]
+    said = read_statuses("1 公共施設利用申込みシステムの推進", lines, lambda line: "施設予約" in line)
+    assert {s.status for s in said} >= {NOT_INTRODUCED, UNDER_STUDY}
+    # a passage that never names the topic gets nothing from its 今後 lines
+    assert read_statuses("1 公共施設利用申込みシステムの推進", lines, lambda line: "電子入札" in line) == []
