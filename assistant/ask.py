@@ -38,7 +38,7 @@ def cite(index: Index, question: str, hit: Hit, scorer: Scorer, mentions=None) -
     quotes = tuple(index.paged(hit.doc_id, q) for q in pick_quotes(source, hit.start, hit.end, scorer))
     mentions = mentions or (lambda line: any(t in line for t in scorer.terms))
     start = plan_start(index.documents.get(hit.doc_id, {}).get("period"))
-    statuses = tuple(read_statuses(hit.section, hit.text.split("\n"), mentions, start))
+    statuses = tuple(read_statuses(hit.section, hit.text.split("\n"), mentions, start, crosscity.tags(index, hit.doc_id)))
     return Citation(hit, quotes, support.score, statuses[0] if statuses else None, statuses)
 
 

@@ -272,7 +272,7 @@ class Assistant:
                 return 0.0
             if asked == intents.ANY:
                 return 1.0
-            said = read_statuses(hit.section, hit.text.split("\n"), matcher.mentions)
+            said = read_statuses(hit.section, hit.text.split("\n"), matcher.mentions, tags=crosscity.tags(self.index, hit.doc_id))
             return 2.0 if any(s.status == asked for s in said) else 1.0
 
         return prefer

@@ -24,7 +24,7 @@ import numpy as np
 from assistant import context
 from assistant.answer import Citation
 from assistant.intent import ANY
-from assistant.status import Status
+from assistant.status import Status, legend
 from assistant.topic import Match, Salience, TopicMatcher, topic
 from index.search import Hit, Index
 
@@ -75,6 +75,20 @@ def salience(index: Index) -> Salience:
     if cached is None:
         cached = _SALIENCE[index] = Salience(index.substrings)
     return cached
+
+
+_LEGENDS: WeakKeyDictionary[Index, dict[str, dict[str, str]]] = WeakKeyDictionary()
+KEEP_LEGENDS = 4096  # plans whose legend a loaded index keeps (a national index holds 1,741)
+
+
+def tags(index: Index, doc_id: str) -> dict[str, str]:
+    """What the plan's own legend says its 【】 tags mean (``status.legend``), read once per plan."""
+    cached = _LEGENDS.setdefault(index, {})
+    if doc_id not in cached:
+        if len(cached) >= KEEP_LEGENDS:
+            cached.pop(next(iter(cached)))
+        cached[doc_id] = legend(index.sources.get(doc_id, "") or "")
+    return cached[doc_id]
 
 
 def matcher_for(index: Index, question: str, drop: frozenset[str]) -> TopicMatcher:

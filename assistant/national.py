@@ -68,7 +68,8 @@ def sentence_quotes(index: Index, hit: Hit, matcher: TopicMatcher, limit: int = 
 
 def light_cite(index: Index, hit: Hit, judged: crosscity.Judged, matcher: TopicMatcher) -> Citation:
     start = plan_start(index.documents.get(hit.doc_id, {}).get("period"))
-    statuses = tuple(read_statuses(hit.section, hit.text.split("\n"), matcher.mentions, start))
+    statuses = tuple(read_statuses(hit.section, hit.text.split("\n"), matcher.mentions, start,
+                                   crosscity.tags(index, hit.doc_id)))
     support = round((hit.dense_score or 0.0) + COVERAGE_WEIGHT * judged.match.coverage, 4)
     return Citation(hit, sentence_quotes(index, hit, matcher), support, statuses[0] if statuses else None, statuses)
 

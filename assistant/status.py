@@ -96,8 +96,10 @@ def year_of(text: str) -> int | None:
     return n + (1988 if match.group(1) == "平成" else 2018)
 
 
-def from_text(text: str, past: bool = False, start: int | None = None) -> Status | None:
+def from_text(text: str, past: bool = False, start: int | None = None, tags: dict[str, str] | None = None) -> Status | None:
     """The first status marker in ``text`` by precedence, or None.
+
+    ``tags``: what the plan's own legend says its 【】 tags mean (``legend``), e.g. {"拡充": implemented}.
 
     ``start``: the first year of the plan's period. A dated event (「平成23年度から」) is done
     when it lies before the plan began; one dated inside the plan's own period is a plan
@@ -109,6 +111,8 @@ def from_text(text: str, past: bool = False, start: int | None = None) -> Status
             status = PLANNED
         if match:
             word = next((g for g in match.groups() if g is not None), match.group(0))
+            if tags and match.group(0).startswith("【") and word in tags:
+                status = tags[word]  # 「【拡充】…前計画から実施しており、継続・拡充する施策」
             tagged = match.group(0).startswith("【") and word not in LABELS[status]
             label = f"{LABELS[status]}（{word}）" if tagged else LABELS[status]
             return Status(status, label, match.group(0).strip("\t ⇒→"), past, weak=n == len(_MARKERS) - 1)
@@ -123,7 +127,8 @@ def plan_start(period: str | None) -> int | None:
     return year_of(match.group(0) + "年")
 
 
-def read_statuses(section: str, lines: list[str], mentions, start: int | None = None) -> list[Status]:
+def read_statuses(section: str, lines: list[str], mentions, start: int | None = None,
+                  tags: dict[str, str] | None = None) -> list[Status]:
     """Every status a citation states about the topic: its lines that mention it (``mentions(line)``),
     then its heading's last level. Past sections (前計画, 沿革, 実績 …) mark theirs ``past``; a line of
     a history section with no marker of its own records something done."""
@@ -148,7 +153,7 @@ def read_statuses(section: str, lines: list[str], mentions, start: int | None = 
             # the sentence after one that names the topic often says what becomes of it
             # (「…が提供されました。…環境が整いしだい、導入に向けて検討していきます。」)
             for part in pieces[n:n + 2] if n + 1 < len(pieces) and not mentions(pieces[n + 1]) else [piece]:
-                status = from_text(part, past or bool(_PAST_LABEL.match(part)), start)
+                status = from_text(part, past or bool(_PAST_LABEL.match(part)), start, tags)
                 target = _TARGET_LABEL.match(part)
                 if target and status is not None and status.status == IMPLEMENTED:
                     # 「KPI: 手話動画の配信を開始」 names what the plan aims at, not what was done
@@ -157,8 +162,31 @@ def read_statuses(section: str, lines: list[str], mentions, start: int | None = 
                     status = Status(IMPLEMENTED, LABELS[IMPLEMENTED], "沿革", True)
                 if status:
                     found.append(status)
-    heading = from_text(section.rsplit(" > ", 1)[-1], past, start)
+    last = section.rsplit(" > ", 1)[-1]
+    # a measure's tag speaks for the measure: the plan's legend for it counts when the heading names the topic
+    heading = from_text(last, past, start, tags if mentions(last) else None)
     return found + ([heading] if heading else [])
+
+
+# a legend line: a tag at the start, a separator, what it means (「- 【拡充】…前計画から実施しており、継続・拡充する施策」)
+_LEGEND = re.compile(r"^[\s\-・●◆■*]*【([^】]{1,8})】\s*(?:…+|:|：|‥|・・・|=|＝)\s*(\S.{3,79})$")
+
+
+def legend(source: str) -> dict[str, str]:
+    """What a plan's legend says its 【】 tags mean, where that is a status: {tag: status}.
+
+    Plans explain their marks (「【新規】…本計画から新たに推進する施策」「【拡充】…前計画から実施しており、
+    継続・拡充する施策」); a tag whose definition states a status (here: 実施しており, done) is read as
+    that status in this plan, whatever the same tag means in another. Tags defined by no status
+    (「本計画から新たに推進する」) keep their default."""
+    out: dict[str, str] = {}
+    for line in source.splitlines():
+        match = _LEGEND.match(line)
+        if match and match.group(1) not in out:
+            status = from_text(match.group(2))
+            if status is not None and not status.weak and status.status != PLANNED:
+                out[match.group(1)] = status.status
+    return out
 
 
 def combine(statuses: list[Status]) -> tuple[Status | None, Status | None]:

@@ -54,3 +54,23 @@ def test_under_a_label_of_what_comes_next_the_lines_speak_of_the_measure():
     assert {s.status for s in said} >= {NOT_INTRODUCED, UNDER_STUDY}
     # a passage that never names the topic gets nothing from its 今後 lines
     assert read_statuses("1 公共施設利用申込みシステムの推進", lines, lambda line: "電子入札" in line) == []
+
+
+def test_a_plan_legend_says_what_its_tags_mean():
+    from pathlib import Path
+
+    from assistant.status import legend, read_statuses
+
+    plans = Path(__file__).resolve().parents[2] / "corpus" / "plans"
+    # 根室市: 「【拡充】…前計画から実施しており、継続・拡充する施策」; 【新規】【継続】 define no status of their own
+    assert legend((plans / "000_cd99eabcda383157.txt").read_text(encoding="utf-8")) == {"拡充": IMPLEMENTED}
+    assert legend((plans / "002_3a8372cf3b1720a0.txt").read_text(encoding="utf-8")) == {}
+    tags = {"拡充": IMPLEMENTED}
+    # the tag speaks for its measure: when the heading names the topic, the plan's meaning counts
+    said = read_statuses("基本目標3 > 各種使用料に係るキャッシュレス決済の拡大【拡充】", ["施策の概要"],
+                         lambda line: "キャッシュレス" in line, tags=tags)
+    assert [s.status for s in said] == [IMPLEMENTED]
+    # a sub-item of a measure tagged 【拡充】 (本会議の中継 in 市議会のICT化) is not thereby done
+    said = read_statuses("基本目標4 > 市議会におけるICT化の推進【拡充】", ["本会議のインターネット中継を行います。"],
+                         lambda line: "中継" in line, tags=tags)
+    assert IMPLEMENTED not in {s.status for s in said}
