@@ -304,6 +304,18 @@ def _shown(term: str, question: str, synonyms: Dictionary) -> str:
     return re.sub(r"\s+", "", found.group(0)) if found else synonyms.shown(term)
 
 
+# 「内部業務系（文書決裁・庶務事務）システム」: items in brackets that share the noun after them
+_SHARED = re.compile(r"\(([^()]{2,40})\)([一-龥々ァ-ヶーa-z0-9]{1,12})")
+
+
+def spelled_out(folded: str) -> str:
+    """``folded`` with what its bracketed lists say in full appended: 「（文書決裁・庶務事務）システム」
+    holds 文書決裁システム and 庶務事務システム."""
+    extra = [item + shared for inside, shared in _SHARED.findall(folded)
+             for item in re.split(r"[・、,/]", inside) if item]
+    return folded + ("\n" + "\n".join(extra) if extra else "")
+
+
 KEEP_GROUPS = 256  # topic groups whose passages a Salience keeps (a server answers many questions)
 
 
@@ -385,7 +397,7 @@ class TopicMatcher:
         return not self.groups
 
     def match(self, text: str) -> Match:
-        folded = fold(text)
+        folded = spelled_out(fold(text))
         held = {g for g in self.groups if g.found_in(folded)}
         coverage = sum(self.weights[g] for g in held) / self.total if self.total else 0.0
         missing = tuple(g.label for g in sorted(self.groups, key=lambda g: -self.weights[g]) if g not in held)
@@ -393,7 +405,7 @@ class TopicMatcher:
 
     def mentions(self, line: str) -> bool:
         """Does ``line`` speak of the topic (its head term; any of its terms when none is known)?"""
-        folded = fold(line)
+        folded = spelled_out(fold(line))
         if self.head is not None:
             return self.head.found_in(folded)
         return any(g.found_in(folded) for g in self.groups)

@@ -90,6 +90,16 @@ def test_terms_match_as_characters_not_tokens():
     assert web.found_in(fold("Webによる会議を開きます"))
 
 
+def test_a_bracketed_list_sharing_the_noun_after_it_is_read_in_full():
+    from assistant.topic import spelled_out
+
+    # 東御市: 「内部業務系（文書決裁・庶務事務）システムの導入」 holds 文書決裁システム, the dictionary's 電子決裁
+    (approval,) = topic("電子決裁を導入している市は？")
+    passage = "内部業務系（文書決裁・庶務事務）システムの導入"
+    assert approval.found_in(spelled_out(fold(passage))) and not approval.found_in(fold(passage))
+    assert spelled_out(fold("ICT-BCP（ICT部門の業務継続計画）の改定")) == fold("ICT-BCP（ICT部門の業務継続計画）の改定")
+
+
 def test_the_rarest_group_is_the_head_and_weighs_most():
     passages = [fold(t) for t in ("庁内の無線LANを整備します", "公衆無線LANを設置しました", "公共施設に公衆無線LAN",
                                   "庁内の電子決裁", "庁内の文書管理", "庁内ネットワーク")]
