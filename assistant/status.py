@@ -63,6 +63,10 @@ _PIECE = re.compile(r"(?<=[。．！？])|\s/\s")
 _HISTORY_LABEL = re.compile(r"^\s*(?:これまでの[^:：]{0,12}(?:取組|実績)[^:：]{0,12}|沿革|実績)[:：]")
 # a rendered field whose label says its value is a target (「KPI: …を開始」「目標: …」), not a result
 _TARGET_LABEL = re.compile(r"^\s*((?:K\s*P\s*I|目標値?|数値目標|成果指標|指標)(?![^:：]{0,12}(?:実績|結果))[^:：]{0,12})[:：]")
+_FIELD = re.compile(r"^\s*[^:：/]{1,24}[:：]\s*\S")
+_RESULT_LABEL = re.compile(r"^\s*実績[^:：]{0,20}[:：]\s*(.*)$")
+_WORDED = re.compile(r"[ぁ-んァ-ヶ一-龥]{2,}")
+_NOT_DONE = re.compile(r"未実施|未着手|未導入|実施なし|なし")
 _AHEAD_LABEL = re.compile(r"^\s*(?:今後の(?:取組|取り組み|方向性|方針|展開|予定|対応)|今後)\s*[:：]?\s*$")
 _NOW_LABEL = re.compile(r"^\s*(?:実施状況|現状(?:と課題)?|これまでの取組|課題)\b")
 _PAST_LABEL = re.compile(r"^\s*(?:前期?計画[^:：]{0,12}|これまでの[^:：]{0,16})[:：]")
@@ -147,7 +151,19 @@ def read_statuses(section: str, lines: list[str], mentions, start: int | None = 
             ahead = False
         # a table row speaks as one; prose and rendered fields (「項目: 値 / 項目: 値」) piece by piece
         pieces = [line] if "\t" in line else [p for p in _PIECE.split(line) if p.strip()]
+        # a rendered record (「具体的な取組: … / 実績値(KPI) 令和5年度末: 外部監査の実施」) speaks of one measure:
+        # when it names the topic, its result fields say what was done
+        record = sum(1 for p in pieces if _FIELD.match(p)) >= 3 and any(mentions(p) for p in pieces)
         for n, piece in enumerate(pieces):
+            result = _RESULT_LABEL.match(piece) if record else None
+            if result:
+                # 「実績値(KPI) 令和5年度末: 外部監査の実施」 says it was done; 「(未実施)」 that it was not. A bare
+                # number or rate (「148.2% 20%」) measures progress toward a target, not the thing itself
+                value = result.group(1).strip()
+                if _WORDED.search(value):
+                    status = NOT_INTRODUCED if _NOT_DONE.search(value) else IMPLEMENTED
+                    found.append(Status(status, LABELS[status], "実績", past))
+                continue
             if not mentions(piece) and not (ahead and about):
                 continue
             # the sentence after one that names the topic often says what becomes of it

@@ -74,3 +74,18 @@ def test_a_plan_legend_says_what_its_tags_mean():
     said = read_statuses("基本目標4 > 市議会におけるICT化の推進【拡充】", ["本会議のインターネット中継を行います。"],
                          lambda line: "中継" in line, tags=tags)
     assert IMPLEMENTED not in {s.status for s in said}
+
+
+def test_a_records_result_field_is_a_fact_a_bare_rate_is_not():
+    from assistant.status import read_statuses
+
+    # 新発田市's measure table, rendered as one record: the result field says the audit was done
+    line = ("具体的な取組: 情報セキュリティポリシーの徹底と監査の実施 / K P I: 監査の実施数 / "
+            "実績値(KPI) 令和4年度末: - / 実績値(KPI) 令和5年度末: 外部監査の実施")
+    said = read_statuses("基盤となる情報施策", [line], lambda piece: "情報セキュリティ" in piece)
+    assert IMPLEMENTED in {s.status for s in said if s.marker == "実績"}
+    not_yet = line.replace("外部監査の実施", "(未実施)")
+    assert {s.status for s in read_statuses("基盤となる情報施策", [not_yet], lambda p: "情報セキュリティ" in p)
+            if s.marker == "実績"} == {NOT_INTRODUCED}
+    rate = line.replace("外部監査の実施", "148.2% 20%")  # progress toward a target, not the thing done
+    assert not [s for s in read_statuses("基盤となる情報施策", [rate], lambda p: "情報セキュリティ" in p) if s.marker == "実績"]
