@@ -63,6 +63,7 @@ _PIECE = re.compile(r"(?<=[。．！？])|\s/\s")
 _HISTORY_LABEL = re.compile(r"^\s*(?:これまでの[^:：]{0,12}(?:取組|実績)[^:：]{0,12}|沿革|実績)[:：]")
 # a rendered field whose label says its value is a target (「KPI: …を開始」「目標: …」), not a result
 _TARGET_LABEL = re.compile(r"^\s*((?:K\s*P\s*I|目標値?|数値目標|成果指標|指標)(?![^:：]{0,12}(?:実績|結果))[^:：]{0,12})[:：]")
+_STUDY_SCOPE = re.compile(r"(?:調査)?研究(?:事業|課題|項目|テーマ)")
 _FIELD = re.compile(r"^\s*[^:：/]{1,24}[:：]\s*\S")
 _RESULT_LABEL = re.compile(r"^\s*実績[^:：]{0,20}[:：]\s*(.*)$")
 _WORDED = re.compile(r"[ぁ-んァ-ヶ一-龥]{2,}")
@@ -137,6 +138,11 @@ def read_statuses(section: str, lines: list[str], mentions, start: int | None = 
     then its heading's last level. Past sections (前計画, 沿革, 実績 …) mark theirs ``past``; a line of
     a history section with no marker of its own records something done."""
     past = bool(_PAST.search(section))
+    study = _STUDY_SCOPE.search(section)
+    if study:
+        # a chapter of research projects (「第4章 情報化の研究事業」): its measures are under study, whatever
+        # their sentences say of the systems in place today
+        return [Status(UNDER_STUDY, LABELS[UNDER_STUDY], study.group(0), past)]
     history = bool(re.search(r"沿革|これまでの(?:取組|主な取組)|主な取組実績", section))
     found = []
     # under a label of what comes next (「今後の取組」「今後の方向性」), the lines speak of the passage's

@@ -89,3 +89,16 @@ def test_a_records_result_field_is_a_fact_a_bare_rate_is_not():
             if s.marker == "実績"} == {NOT_INTRODUCED}
     rate = line.replace("外部監査の実施", "148.2% 20%")  # progress toward a target, not the thing done
     assert not [s for s in read_statuses("基盤となる情報施策", [rate], lambda p: "情報セキュリティ" in p) if s.marker == "実績"]
+
+
+def test_a_chapter_of_research_projects_is_under_study():
+    from assistant.status import read_statuses
+
+    # 苫小牧市's 第4章 情報化の研究事業: the sentence says the departments run separate GIS today; the
+    # integrated GIS is a research project of the plan
+    line = "上下水道部門などにおいて、個別にGISを構築して業務を行っています。"
+    said = read_statuses("第4章 情報化の研究事業 > 1 統合型地理情報システム(GIS)", [line], lambda p: "GIS" in p)
+    assert [s.status for s in said] == [UNDER_STUDY]
+    # 「これまでの主要な取組状況と今後の検討事項」 mixes what was done with what is to be studied: no scope
+    assert IMPLEMENTED in {s.status for s in read_statuses(
+        "第4章 動向 > これまでの主な取組状況と今後の検討事項", [line], lambda p: "GIS" in p)}
