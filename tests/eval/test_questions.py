@@ -111,3 +111,17 @@ def test_bad_eval_files_are_refused_with_the_line(tmp_path, line, message):
     path.write_text(line + "\n", encoding="utf-8")
     with pytest.raises(EvalError, match=message):
         load_questions(path)
+
+
+def test_the_sealed_held_out_set_is_well_formed_and_points_into_the_plans(docs):
+    """eval/questions_holdout.jsonl: written apart from the rules, reported on, never tuned on."""
+    from pathlib import Path
+
+    held = load_questions(Path(__file__).resolve().parents[2] / "eval" / "questions_holdout.jsonl")
+    assert len(held) >= 30 and all(q.kind in ("cross_city", "unanswerable") for q in held)
+    assert missing_evidence(held, {d.doc_id: d.text for d in docs}) == []
+    city_of = {d.doc_id: d.city for d in docs}
+    assert all(city_of[a.doc] == a.city for q in held for a in (*q.answers, *q.mentions))
+    assert not {q.id for q in held} & {q.id for q in load_questions()}  # no id shared with the project set
+    assert all(a.status == q.asked_status for q in held if q.asked_status not in (None, "any") for a in q.answers)
+    assert all(not ({t.city for t in q.traps} & set(q.cities)) for q in held)
