@@ -24,7 +24,7 @@ import numpy as np
 from assistant import context
 from assistant.answer import Citation
 from assistant.intent import ANY
-from assistant.status import Status, legend
+from assistant.status import Status, legend, tag_statuses
 from assistant.topic import Match, Salience, TopicMatcher, topic
 from index.search import Hit, Index
 
@@ -78,16 +78,22 @@ def salience(index: Index) -> Salience:
 
 
 _LEGENDS: WeakKeyDictionary[Index, dict[str, dict[str, str]]] = WeakKeyDictionary()
-KEEP_LEGENDS = 4096  # plans whose legend a loaded index keeps (a national index holds 1,741)
+# an index built before plans' legends were kept with their rows: read them from the texts only when
+# it is small (at national scale that rereads every plan's text on the first answers: 3 s and 0.7 GiB)
+REREAD_LEGENDS_UP_TO = 200
 
 
 def tags(index: Index, doc_id: str) -> dict[str, str]:
-    """What the plan's own legend says its 【】 tags mean (``status.legend``), read once per plan."""
+    """What the plan's own legend says its 【】 tags mean ({tag: status}), read once per plan."""
     cached = _LEGENDS.setdefault(index, {})
     if doc_id not in cached:
-        if len(cached) >= KEEP_LEGENDS:
-            cached.pop(next(iter(cached)))
-        cached[doc_id] = legend(index.sources.get(doc_id, "") or "")
+        row = index.documents.get(doc_id) or {}
+        if "legend" in row:
+            cached[doc_id] = tag_statuses(row["legend"] or {})
+        elif len(index.documents) <= REREAD_LEGENDS_UP_TO:
+            cached[doc_id] = legend(index.sources.get(doc_id, "") or "")
+        else:
+            cached[doc_id] = {}
     return cached[doc_id]
 
 

@@ -190,25 +190,24 @@ def read_statuses(section: str, lines: list[str], mentions, start: int | None = 
     return found + ([heading] if heading else [])
 
 
-# a legend line: a tag at the start, a separator, what it means (「- 【拡充】…前計画から実施しており、継続・拡充する施策」)
-_LEGEND = re.compile(r"^[\s\-・●◆■*]*【([^】]{1,8})】\s*(?:…+|:|：|‥|・・・|=|＝)\s*(\S.{3,79})$")
+def tag_statuses(definitions: dict[str, str]) -> dict[str, str]:
+    """What a plan's legend (``corpus.legend``: {tag: definition}) says its tags mean, where that is a
+    status: {tag: status}. A tag whose definition states a status (「【拡充】…前計画から実施しており」:
+    done) is read as that status in this plan, whatever the same tag means in another; tags defined
+    by no status (「本計画から新たに推進する施策」) keep their default."""
+    out: dict[str, str] = {}
+    for tag, definition in definitions.items():
+        status = from_text(definition)
+        if status is not None and not status.weak and status.status != PLANNED:
+            out[tag] = status.status
+    return out
 
 
 def legend(source: str) -> dict[str, str]:
-    """What a plan's legend says its 【】 tags mean, where that is a status: {tag: status}.
+    """{tag: status} from a plan's text (``tag_statuses`` of ``corpus.legend.legend``)."""
+    from corpus.legend import legend as definitions
 
-    Plans explain their marks (「【新規】…本計画から新たに推進する施策」「【拡充】…前計画から実施しており、
-    継続・拡充する施策」); a tag whose definition states a status (here: 実施しており, done) is read as
-    that status in this plan, whatever the same tag means in another. Tags defined by no status
-    (「本計画から新たに推進する」) keep their default."""
-    out: dict[str, str] = {}
-    for line in source.splitlines():
-        match = _LEGEND.match(line)
-        if match and match.group(1) not in out:
-            status = from_text(match.group(2))
-            if status is not None and not status.weak and status.status != PLANNED:
-                out[match.group(1)] = status.status
-    return out
+    return tag_statuses(definitions(source))
 
 
 def combine(statuses: list[Status]) -> tuple[Status | None, Status | None]:

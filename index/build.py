@@ -15,6 +15,7 @@ import numpy as np
 from corpus.chunk import Chunk, ChunkerConfig, chunk_documents
 from corpus.documents import Document, distinct_cities
 from corpus.errors import CorpusError, IndexStateError
+from corpus.legend import legend
 from index import columns, dense, shards, snapshot, store
 from index.bm25 import build_bm25
 from index.chars import bigrams
@@ -126,7 +127,7 @@ def document_row(doc: Document) -> dict:
     return {"doc_id": doc.doc_id, "city": doc.city, "title": doc.title, "prefecture": doc.prefecture,
             "period": doc.period, "chars": len(doc.text), "sha256": hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
             "path": doc.path, "format": Path(doc.doc_id).suffix.lower().lstrip("."),
-            "pages": list(doc.pages), "source_map": [list(s) for s in doc.source_map]}
+            "pages": list(doc.pages), "source_map": [list(s) for s in doc.source_map], "legend": legend(doc.text)}
 
 
 def build_index(

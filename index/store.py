@@ -7,7 +7,7 @@ Layout of an index directory::
     .writer.lock                held by the one writer (index/lock.py)
     build-<stamp>-<pid>-<rand>/
         config.json             format version, model, chunker, corpus fingerprint, counts
-        documents.jsonl         one row per plan: city, title, prefecture, period, size, sha256
+        documents.jsonl         one row per plan: city, title, prefecture, period, size, sha256, legend
         sources.jsonl           the decoded source text of every plan
         chunks.jsonl            one chunk per line (its document's metadata is in documents.jsonl)
         table/                  the chunks and plan texts again as columns, which a load maps (index/columns.py)

@@ -27,6 +27,10 @@ def test_first_build_embeds_every_distinct_chunk(built_index):
                                 "bm25_documents": report.chunks, "vectors": report.chunks}
     assert "doc_title" not in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()[0]
     assert not list(folder.rglob("*.pkl")) and not list(folder.rglob("*.pickle"))
+    # each plan's legend of its 【】 marks is kept with its row, read once at indexing
+    rows = {r["doc_id"]: r for r in map(json.loads, (build / "documents.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert rows["000_cd99eabcda383157.txt"]["legend"]["拡充"] == "前計画から実施しており、継続・拡充する施策"
+    assert rows["002_3a8372cf3b1720a0.txt"]["legend"] == {}
 
 
 def test_rebuild_of_an_unchanged_corpus_encodes_nothing_and_keeps_hits(built_index, docs, encoder, tmp_path):
