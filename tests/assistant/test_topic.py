@@ -110,3 +110,12 @@ def test_the_rarest_group_is_the_head_and_weighs_most():
     # said as the dictionary's one term, 庁内無線LAN, a public LAN does not hold it at all
     joined = TopicMatcher(topic("庁内の無線LANを計画している市は"), Salience(passages))
     assert joined.match("庁内の無線LANを整備します").head and not joined.match("公衆無線LANを設置しました").head
+
+
+def test_an_unheard_loanword_is_the_head_an_unheard_everyday_word_is_not():
+    passages = [fold(t) for t in ("観光客の動態分析の調査・研究", "当日投票システムの導入", "観光客向けWi-Fi")]
+    # no plan says ブロックチェーン: the question's thing is in none of them, whatever else matches
+    assert TopicMatcher(topic("ブロックチェーンを使った投票"), Salience(passages)).head.label == "ブロックチェーン"
+    # 「動き」 is how a person says it; the plans say 動態: the head is a word they do hold
+    matcher = TopicMatcher(topic("観光客の動きを分析している市"), Salience(passages))
+    assert matcher.head.label in {"観光客", "分析"} and matcher.match(passages[0]).head
