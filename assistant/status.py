@@ -19,7 +19,7 @@ LABELS = {IMPLEMENTED: "実施済", PLANNED: "計画", UNDER_STUDY: "検討中",
 # (pattern, status); earlier patterns win within one line. Tags in 【】 and status cells of a table
 # are explicit and come first; then the wording: 未…, 検討, an announced date or 予定, what is done
 # (〜済, 〜しました, 〜しています, 運用中), and last the plan's own voice (〜します, 〜を図ります).
-_VERB = r"(?:導入|実施|整備|開始|構築|設置|開設|運用|稼働|公開|配信|提供|策定|移行|更新|実現|推進|活用|参加|開催|設立|配備|展開|対応|拡充|拡大|充実|普及|支援|発行|交付|受付|開通)"
+_VERB = r"(?:導入|実施|整備|開始|構築|設置|開設|運用|稼働|稼動|公開|配信|提供|策定|移行|更新|実現|推進|活用|参加|開催|設立|配備|展開|対応|拡充|拡大|充実|普及|支援|発行|交付|受付|開通)"
 # a cell: between tabs, or the last word of a row whose tabs became spaces (「校務支援システムの導入 導入」),
 # not a phrase a converter split after its particle (「システムの 導入」), nor a rendered field's value
 # or a rendered row's (「2023 (R5): 実施」「…育成 / 準備 / 実施」 in a schedule are plans)

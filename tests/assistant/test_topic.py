@@ -25,6 +25,8 @@ def labels(question):
     # an adjectival noun before a noun is part of the term; alone (「様々な」) it is none
     ("スマート農業の導入を補助・支援している市は？", [["スマート農業"], ["補助"]]),
     ("様々な手続きをオンラインでできる市は", [["手続き"], ["オンライン"]]),
+    # 公式・各種・既存 qualify, they do not tell one thing from another (plans write just 「Facebook」)
+    ("市の公式Facebookで情報を発信している市は？", [["facebook"], ["情報"], ["発信"]]),
     # か after a verb asks; after a noun (「税金とか手数料」) it offers an alternative
     ("除雪車がどこを走っているか地図で確認できますか", [["除雪車"], ["地図"], ["確認"]]),
     ("税金とか手数料をキャッシュレスで払える市", [["税金", "手数料"], ["キャッシュレス"]]),
