@@ -57,6 +57,8 @@ class Judged:
 
     def reason(self, threshold: float) -> str:
         """Why this passage does not list its city, in plain Japanese."""
+        if not self.match.head and self.match.missing and self.match.nowhere:
+            return f"「{self.match.missing[0]}」はどの計画にも書かれていない"
         if not self.match.head and self.match.missing:
             return f"「{self.match.missing[0]}」の記述ではない"
         if self.match.coverage < threshold and self.match.missing:

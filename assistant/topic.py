@@ -376,6 +376,7 @@ class Match:
     coverage: float  # IDF-weighted share of the topic groups the passage holds
     head: bool  # it holds the rarest group
     missing: tuple[str, ...]  # labels of the groups it lacks, rarest first
+    nowhere: bool = False  # the head is a word no passage of the corpus holds (ブロックチェーン)
 
 
 class TopicMatcher:
@@ -403,7 +404,8 @@ class TopicMatcher:
         held = {g for g in self.groups if g.found_in(folded)}
         coverage = sum(self.weights[g] for g in held) / self.total if self.total else 0.0
         missing = tuple(g.label for g in sorted(self.groups, key=lambda g: -self.weights[g]) if g not in held)
-        return Match(round(coverage, 4), self.head is not None and self.head in held, missing)
+        return Match(round(coverage, 4), self.head is not None and self.head in held, missing,
+                     self.head is not None and self.head in self.unheard)
 
     def mentions(self, line: str) -> bool:
         """Does ``line`` speak of the topic (its head term; any of its terms when none is known)?"""
