@@ -146,20 +146,24 @@ def read_statuses(section: str, lines: list[str], mentions, start: int | None = 
     history = bool(re.search(r"沿革|これまでの(?:取組|主な取組)|主な取組実績", section))
     found = []
     # under a label of what comes next (「今後の取組」「今後の方向性」), the lines speak of the passage's
-    # measure whether or not they name it again, when the passage names the topic at all
-    about = mentions(section) or any(mentions(line) for line in lines)
+    # measure whether or not they name it again, when the passage names the topic at all (asked only
+    # once such a label is met)
+    about: bool | None = None
     ahead = False
     for line in lines:
         if _AHEAD_LABEL.match(line):
             ahead = True
+            if about is None:
+                about = mentions(section) or any(mentions(other) for other in lines)
             continue
         if _NOW_LABEL.match(line):
             ahead = False
         # a table row speaks as one; prose and rendered fields (「項目: 値 / 項目: 値」) piece by piece
         pieces = [line] if "\t" in line else [p for p in _PIECE.split(line) if p.strip()]
+        named = [mentions(p) for p in pieces]
         # a rendered record (「具体的な取組: … / 実績値(KPI) 令和5年度末: 外部監査の実施」) speaks of one measure:
         # when it names the topic, its result fields say what was done
-        record = sum(1 for p in pieces if _FIELD.match(p)) >= 3 and any(mentions(p) for p in pieces)
+        record = any(named) and sum(1 for p in pieces if _FIELD.match(p)) >= 3
         for n, piece in enumerate(pieces):
             result = _RESULT_LABEL.match(piece) if record else None
             if result:
@@ -170,11 +174,11 @@ def read_statuses(section: str, lines: list[str], mentions, start: int | None = 
                     status = NOT_INTRODUCED if _NOT_DONE.search(value) else IMPLEMENTED
                     found.append(Status(status, LABELS[status], "実績", past))
                 continue
-            if not mentions(piece) and not (ahead and about):
+            if not named[n] and not (ahead and about):
                 continue
             # the sentence after one that names the topic often says what becomes of it
             # (「…が提供されました。…環境が整いしだい、導入に向けて検討していきます。」)
-            for part in pieces[n:n + 2] if n + 1 < len(pieces) and not mentions(pieces[n + 1]) else [piece]:
+            for part in pieces[n:n + 2] if n + 1 < len(pieces) and not named[n + 1] else [piece]:
                 status = from_text(part, past or bool(_PAST_LABEL.match(part)), start, tags)
                 target = _TARGET_LABEL.match(part)
                 if target and status is not None and status.status == IMPLEMENTED:
