@@ -303,9 +303,10 @@ def _merged_path(a: tuple[str, ...], b: tuple[str, ...], a_is_section: bool) -> 
 
 
 def _join(first: _Group, second: _Group) -> _Group:
-    units = [u for u in (first.heading, *first.units, second.heading, *second.units) if u is not None]
-    if first.heading is None and first.units:
-        units = [*first.units, *units[len(first.units):]]
+    # in document order: a childless heading that leads into the second section sits in its units
+    # before its heading line (``_keep_childless``)
+    units = sorted((u for u in (first.heading, *first.units, second.heading, *second.units) if u is not None),
+                   key=lambda u: u.start)
     return _Group(_merged_path(first.path, second.path, first.heading is not None), None, units)
 
 
