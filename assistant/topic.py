@@ -143,7 +143,7 @@ def dictionary(path: Path = SYNONYMS) -> Dictionary:
 def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[str, ...]]]]:
     """Groups of (term, parts) in question order."""
     groups: list[list[tuple[str, tuple[str, ...]]]] = []
-    run: list[tuple[str, str, str]] = []  # the noun run being read
+    run: list[tuple[str, str, str, str]] = []  # the noun run being read
     joined = False  # the next term is an alternative of the last group
     depth = 0
     closed = False  # a bracket has just closed: a noun run right after it goes on the term before it
@@ -155,11 +155,15 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
         # an adjectival noun belongs to the run only before a noun (「スマート農業」), never alone (「様々」)
         while run and (run[-1][0] in {"-", "."} or run[-1][1] == "形状詞"):
             run.pop()
+        # what modifies, not what is asked about: a noun made an adjective by 的 (「全面的に」「積極的な」), and
+        # nouns of time and extent alone (「…したときに」「今後」「一部」)
+        if run and (run[-1][1] == "接尾辞" and run[-1][2] == "形状詞的" or all(w[3] == "副詞可能" for w in run)):
+            run = []
         if not run:
             return None
         parts: list[str] = []
         prefix, numeral = "", False
-        for surface, pos1, pos2 in run:
+        for surface, pos1, pos2, _ in run:
             if pos1 == "接頭辞":
                 prefix += surface
             elif pos1 == "接尾辞" and parts:
@@ -201,17 +205,20 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
         return made
 
     last = None  # what the last noun run made (see close)
+    previous = ""  # the last word that was no part of a noun run
     after = False  # the noun run being read began right after a closing bracket
     alternative = False  # the last noun run made an alternative inside a bracket
     modified = False  # ... and its phrase goes on: the next noun run in the bracket is the phrase's head
-    for surface, pos1, pos2 in words(question):
+    for surface, pos1, pos2, pos3 in words(question):
         latin = re.fullmatch(r"[a-z0-9]+", surface) is not None
         if (pos1 in _NOMINAL or pos1 == "形状詞" or latin
                 or (surface in {"-", "."} and run and run[-1][0][-1:].isalnum())):
             after = after or (closed and not run)
             closed = False
-            run.append((surface, pos1, pos2))
+            run.append((surface, pos1, pos2, pos3))
             continue
+        if pos1 == "助動詞" and surface in {"に", "な"} and len(run) == 1 and run[0][3] == "形状詞可能":
+            run = []  # 「自由に使える」「簡単な」: a noun used as an adjective modifies, it is not asked about
         made = close(after, modified)
         # inside a bracket, the phrase after an alternative goes on to its head noun: one phrase names the
         # thing (「予約型の乗合交通」「死亡に伴う手続のワンストップ窓口」); a ・ or the bracket's end stops it
@@ -229,9 +236,12 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
         elif surface in _RIGHT_AFTER and made is None:
             pass  # 「走っているか」 ends a clause: か and と join only the noun right before them (「税金とか」 keeps と's)
         elif surface in _ALTERNATIVE:
-            joined = bool(groups) and last is True  # 「整備・公開」: no alternative of a frame word
+            # 「整備・公開」: no alternative of a frame word; 「端末を、公共施設や…」: a 、 after a particle or a
+            # verb ends a clause, it lists nothing (only one right after a term or its closing bracket does)
+            joined = bool(groups) and (made is True or (made is None and last is True and previous in _CLOSE))
         elif depth == 0:
             joined = False
+        previous = surface
     close(after, modified)
     return groups
 

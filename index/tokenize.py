@@ -65,14 +65,15 @@ def tokenize(text: str) -> list[str]:
         return [t for t in (_term(w) for w in _tagger()(clean)) if t]
 
 
-def words(text: str) -> list[tuple[str, str, str]]:
-    """(surface, pos1, pos2) of every morpheme of normalized ``text``, symbols and particles included."""
+def words(text: str) -> list[tuple[str, str, str, str]]:
+    """(surface, pos1, pos2, pos3) of every morpheme of normalized ``text``, symbols and particles included
+    (pos3 tells a noun's use: 副詞可能 「とき」「今後」, 形状詞可能 「自由」, サ変可能 「対応」)."""
     clean = normalize(text)
     if not clean:
         return []
     with _lock:
-        return [(unicodedata.normalize("NFKC", w.surface).lower(), w.feature.pos1 or "", w.feature.pos2 or "")
-                for w in _tagger()(clean)]
+        return [(unicodedata.normalize("NFKC", w.surface).lower(), w.feature.pos1 or "", w.feature.pos2 or "",
+                 w.feature.pos3 or "") for w in _tagger()(clean)]
 
 
 def tokenize_many(texts: Sequence[str], workers: int | None = None) -> Iterator[list[str]]:

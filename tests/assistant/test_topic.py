@@ -32,6 +32,12 @@ def labels(question):
     ("税金とか手数料をキャッシュレスで払える市", [["税金", "手数料"], ["キャッシュレス"]]),
     # a bracket's phrase is one alternative, its words found together, not topics of their own
     ("デマンド交通（予約型の乗合交通）を運行している市は？", [["デマンド交通", "予約型乗合交通"], ["運行"]]),
+    # what modifies is not asked about: nouns of time alone (「…ときに」), a noun made an adjective by 的 or used
+    # as one (「全面的に」「自由に」); a 、 after a particle ends a clause, it lists nothing
+    ("セキュリティ事故が起きたときに対応する専門チーム（CSIRT）を置いている市は？",
+     [["セキュリティ事故"], ["専門チーム", "csirt"]]),
+    ("市の公式ホームページを全面的にリニューアルした市は？", [["ホームページ"], ["リニューアル"]]),
+    ("市民が自由に使える情報端末を、公共施設や駅前に置いている市は？", [["市民"], ["情報端末"], ["公共施設", "駅前"]]),
 ])
 def test_topic_groups_follow_the_wording(question, expected):
     assert labels(question) == expected
