@@ -75,6 +75,8 @@ def test_an_explicit_marker_is_read_by_rule_whatever_the_model_says(learned):
     assert ruled(piece)[1] < status._EXPLICIT
     assert [s.status for s in read_piece(piece)] == [NOT_INTRODUCED]
     assert [s.marker for s in read_piece("住民票等の「コンビニ交付サービス」の構築【継続】")] == ["【継続】"]
+    # the words of study are the rules' too: the model, trained on few of them, read this one as a plan
+    assert [s.status for s in read_piece("書かない窓口の導入を研究します。")] == [UNDER_STUDY]
 
 
 def test_the_rules_reader_reads_as_before(monkeypatch):
