@@ -163,19 +163,20 @@ def status_model():
 
 
 def read_piece(text: str, past: bool = False, start: int | None = None,
-               tags: dict[str, str] | None = None) -> list[Status]:
+               tags: dict[str, str] | None = None, model=None) -> list[Status]:
     """The status one piece states (a list of none or one).
 
-    An explicit marker (【】 tag, status cell, 〜済, 未導入, counted result) is read by rule. The
-    wording is read by rule too, unless the learned reader is sure (``OVERRULE``) it says another
-    status; wording no rule reads is read by the learned reader alone."""
+    An explicit marker (【】 tag, status cell, 〜済, 未導入, counted result) or a word of study is read
+    by rule. The other wording is read by rule too, unless the learned reader (``model``, by default
+    the shipped one) is sure (``OVERRULE``) it says another status; wording no rule reads is read by
+    the learned reader alone."""
     found = ruled(text, past, start, tags)
     if found is not None and (found[1] < _EXPLICIT or reader() == "rules"):
         return [found[0]]
     if reader() == "rules":
         return []
     rule = found[0] if found else None
-    model = status_model()
+    model = model or status_model()
     if rule is not None:
         probs = model.probabilities(text)
         said = max(probs, key=probs.get)

@@ -29,11 +29,6 @@ DIM = 1 << 16
 TAIL = 12
 C = 16.0  # inverse regularisation of each class's logistic regression
 LABELS = Path(__file__).with_name("status_labels")
-# the hand-written markers that are explicit (【】 tags, status cells, 〜済, 未導入, counted results):
-# in the combined reader they keep precedence; the wording after them is left to the model
-EXPLICIT = 10
-
-
 def load_plans(folder: Path) -> list[dict]:
     return [json.loads(line) for line in (folder / "plans.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -96,13 +91,16 @@ def model_of(weights: np.ndarray, thresholds=(0.5,) * len(CLASSES)) -> StatusMod
     return StatusModel(CLASSES, weights, tuple(thresholds), DIM, TAIL)
 
 
-def rule_reading(text: str) -> tuple[set[str], bool]:
-    """(the hand-written reader's status, whether an explicit marker gave it)."""
-    for n, (pattern, _) in enumerate(rules._MARKERS):
-        if pattern.search(text):
-            found = rules.from_text(text)
-            return ({found.status} if found else set()), n < EXPLICIT
-    return set(), False
+def rule_reading(text: str) -> list[str]:
+    """The hand-written reader's status of one piece (``ASSISTANT_STATUS_READER=rules``)."""
+    found = rules.ruled(text)
+    return [found[0].status] if found else []
+
+
+def shipped_reading(text: str, model: StatusModel) -> list[str]:
+    """The status the answers read (``status.read_piece`` with the learned reader): the rules' explicit
+    markers and words of study, the model where it is sure another status is meant or no rule reads."""
+    return [s.status for s in rules.read_piece(text, model=model)]
 
 
 def scores(predicted: list[set[str]], gold: list[set[str]]) -> dict[str, tuple[float, float, float]]:
@@ -126,14 +124,9 @@ def first_right(predicted: list[list[str]], gold: list[set[str]]) -> float:
 
 
 def readings(rows: list[dict], model: StatusModel) -> dict[str, list[list[str]]]:
-    out: dict[str, list[list[str]]] = {"rules": [], "model": [], "together": []}
-    for row in rows:
-        ruled, explicit = rule_reading(row["text"])
-        learnt = [c for c, _ in model.statuses(row["text"])]
-        out["rules"].append(sorted(ruled))
-        out["model"].append(learnt)
-        out["together"].append(sorted(ruled) if explicit else learnt)
-    return out
+    return {"rules": [rule_reading(r["text"]) for r in rows],
+            "model": [[c for c, _ in model.statuses(r["text"])[:1]] for r in rows],
+            "together": [shipped_reading(r["text"], model) for r in rows]}
 
 
 def report(title: str, rows: list[dict], model: StatusModel, target: str) -> None:
@@ -173,23 +166,22 @@ def main(argv: list[str] | None = None) -> int:
     gold = [gold_of(r, args.target) for r in rows]
     docs = sorted({r["doc"] for r in rows})
     probs = np.zeros((len(rows), len(CLASSES)))
+    weights = {}
     for doc in docs:
         train = [i for i, r in enumerate(rows) if r["doc"] != doc]
-        held = [i for i, r in enumerate(rows) if r["doc"] == doc]
-        model = model_of(fit([rows[i]["text"] for i in train], [gold[i] for i in train]))
-        for i in held:
+        weights[doc] = fit([rows[i]["text"] for i in train], [gold[i] for i in train])
+        model = model_of(weights[doc])
+        for i in (i for i, r in enumerate(rows) if r["doc"] == doc):
             p = model.probabilities(rows[i]["text"])
             probs[i] = [p[c] for c in CLASSES]
     thresholds = best_thresholds(probs, gold)
     print("thresholds (best F1 out of fold):", dict(zip(CLASSES, thresholds)))
     # out-of-fold readings: each plan read by the model that never saw it
-    oof = {"rules": [], "model": [], "together": []}
-    for i, row in enumerate(rows):
-        ruled, explicit = rule_reading(row["text"])
-        learnt = [c for k, c in sorted(enumerate(CLASSES), key=lambda kc: -probs[i, kc[0]]) if probs[i, k] >= thresholds[k]]
-        oof["rules"].append(sorted(ruled))
-        oof["model"].append(learnt)
-        oof["together"].append(sorted(ruled) if explicit else learnt)
+    folds = {doc: model_of(w, thresholds) for doc, w in weights.items()}
+    oof: dict[str, list[list[str]]] = {"rules": [], "model": [], "together": []}
+    for row in rows:
+        for name, predicted in readings([row], folds[row["doc"]]).items():
+            oof[name] += predicted
     print(f"\nplans, each read by a model trained on the other four: {len(rows)} pieces")
     for name, predicted in oof.items():
         s = scores([set(p) for p in predicted], gold)
