@@ -405,6 +405,18 @@ class TopicMatcher:
         self.head = max(heads, key=lambda g: self.weights[g]) if heads else None
         self.total = sum(self.weights.values())
 
+    def anchor(self, passages: list[str]) -> None:
+        """Make the head the rarest group that ``passages`` (the question's best-ranked passages, any city)
+        hold, when they do not hold the rarest of all: the word that tells a question from its
+        neighbours is one the passages about it use, not an incidental one (「教室に」「自分の市」). A
+        loanword no passage holds stays the head."""
+        if self.head is None or self.unheard:
+            return
+        folded = [spelled_out(fold(p)) for p in passages]
+        held = [g for g in self.known if any(g.found_in(f) for f in folded)]
+        if held and self.head not in held:
+            self.head = max(held, key=lambda g: self.weights[g])
+
     @property
     def empty(self) -> bool:
         return not self.groups

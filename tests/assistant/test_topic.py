@@ -127,3 +127,22 @@ def test_an_unheard_loanword_is_the_head_an_unheard_everyday_word_is_not():
     # 「動き」 is how a person says it; the plans say 動態: the head is a word they do hold
     matcher = TopicMatcher(topic("観光客の動きを分析している市"), Salience(passages))
     assert matcher.head.label in {"観光客", "分析"} and matcher.match(passages[0]).head
+
+
+def test_the_head_is_anchored_on_the_words_the_best_passages_use():
+    # 根室市's and 各務原市's lines, and a classroom line about something else
+    passages = [fold(t) for t in ("校内無線LANの整備や、児童生徒一人一台のタブレット端末の配備、大型ディスプレイ等の機器の整備",
+                                  "令和4年度は大型ディスプレイの更改と校内放送システムの導入", "教室の空調設備",
+                                  "小中学校の耐震化", "小中学校の給食", "電子黒板の活用")]
+    matcher = TopicMatcher(topic("小中学校の教室に電子黒板や大型ディスプレイをもう入れている市は？"), Salience(passages))
+    assert matcher.head.label == "教室"  # the rarest word, said only in passing
+    matcher.anchor([passages[1], passages[0]])  # the question's best-ranked passages
+    assert matcher.head.label == "電子黒板・大型ディスプレイ"
+    assert matcher.match(passages[1]).head and not matcher.match(passages[2]).head
+    # passages that hold the rarest word leave it the head; a loanword no passage holds stays the head
+    kept = TopicMatcher(topic("小中学校の教室に電子黒板を入れている市は？"), Salience(passages))
+    kept.anchor([passages[2]])
+    assert kept.head.label == "教室"
+    unheard = TopicMatcher(topic("ブロックチェーンを使った小中学校の給食"), Salience(passages))
+    unheard.anchor([passages[4]])
+    assert unheard.head.label == "ブロックチェーン"
