@@ -17,7 +17,7 @@ import json
 import re
 import unicodedata
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +26,7 @@ import numpy as np
 from corpus.errors import AssistantError
 
 FORMAT = 1
+CACHED = 50_000  # pieces whose probabilities a model keeps (the same passages are read for every status asked)
 DEFAULT_DIR = Path(__file__).with_name("data") / "status_model"
 _DIGITS = re.compile(r"\d")
 _SPACE = re.compile(r"\s+")
@@ -67,8 +68,17 @@ class StatusModel:
     thresholds: tuple[float, ...]
     dim: int
     tail: int
+    _seen: dict = field(default_factory=dict, compare=False, repr=False)
 
     def probabilities(self, text: str) -> dict[str, float]:
+        known = self._seen.get(text)
+        if known is None:
+            if len(self._seen) >= CACHED:
+                self._seen.clear()
+            known = self._seen[text] = self._probabilities(text)
+        return dict(known)
+
+    def _probabilities(self, text: str) -> dict[str, float]:
         found = features(text, self.dim, self.tail)
         slots = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
         values = np.fromiter(found.values(), dtype=np.float32, count=len(found))

@@ -84,3 +84,13 @@ def test_the_rules_reader_reads_as_before(monkeypatch):
     assert read_piece("平成2年度 軽自動車税賦課システムの導入、児童手当システムの導入") == []
     monkeypatch.setenv("ASSISTANT_STATUS_READER", "nonsense")  # an unknown name falls back to the default
     assert status.reader() == status.DEFAULT_READER
+
+
+def test_a_piece_read_again_is_not_computed_again_nor_shared():
+    from assistant.status_model import StatusModel
+
+    model = StatusModel(default().classes, default().weights, default().thresholds, default().dim, default().tail)
+    first = model.probabilities("市ホームページのリニューアル 実施済")
+    first["implemented"] = -1.0  # a caller's change stays the caller's
+    assert model.probabilities("市ホームページのリニューアル 実施済") == default().probabilities("市ホームページのリニューアル 実施済")
+    assert len(model._seen) == 1
