@@ -22,6 +22,7 @@ from assistant.answer import Absent, Answer, Citation, CityAnswer
 from assistant.evidence import Scorer, min_support, name_terms
 from assistant.quotes import pick_quotes
 from assistant.status import combine, plan_start, read_statuses
+from assistant.topic import TopicMatcher
 from index.search import Hit, Index
 
 TOP_K = 5  # passages searched for other questions
@@ -189,9 +190,10 @@ def ask(index: Index, question: str, cities: list[str] | None = None, method: st
 
 
 def cross_city(index: Index, question: str, searched: list[str], asked: str, method: str,
-               scorer: Scorer) -> tuple[list[CityAnswer], list[Absent], list[str]]:
-    """(listed cities, matching status first; the other searched cities; the terms searched)."""
-    matcher = crosscity.matcher_for(index, question, name_terms(index.cities))
+               scorer: Scorer, matcher: TopicMatcher | None = None) -> tuple[list[CityAnswer], list[Absent], list[str]]:
+    """(listed cities, matching status first; the other searched cities; the terms searched).
+    ``matcher``: the question's topic when the caller has read it already (``crosscity.matcher_for``)."""
+    matcher = matcher or crosscity.matcher_for(index, question, name_terms(index.cities))
     if len(searched) >= national.ONE_PASS_FROM:  # many plans: one pass over the head term's passages
         listed, absent = national.one_pass(index, question, searched, asked, matcher, _city_answer)
         return listed, absent, matcher.searched()

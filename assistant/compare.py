@@ -51,8 +51,9 @@ def compare(index: Index, topics: list[str] | None = None, cities: list[str] | N
     for topic in topics:
         question = question_for(topic)
         scorer = Scorer(question, index.terms.idf(), index.terms.vocab, drop)
-        listed, absent, terms = cross_city(index, question, chosen, ANY, method, scorer)
-        mentions = crosscity.matcher_for(index, question, drop).mentions
+        matcher = crosscity.matcher_for(index, question, drop)
+        listed, absent, terms = cross_city(index, question, chosen, ANY, method, scorer, matcher)
+        mentions = matcher.mentions
         by_city = {c.city: c for c in listed}
         nearest = {a.city: a for a in absent}
         for city in chosen:

@@ -171,10 +171,8 @@ def read_piece(text: str, past: bool = False, start: int | None = None,
     the shipped one) is sure (``OVERRULE``) it says another status; wording no rule reads is read by
     the learned reader alone."""
     found = ruled(text, past, start, tags)
-    if found is not None and (found[1] < _EXPLICIT or reader() == "rules"):
-        return [found[0]]
-    if reader() == "rules":
-        return []
+    if reader() == "rules" or (found is not None and found[1] < _EXPLICIT):
+        return [found[0]] if found else []
     rule = found[0] if found else None
     model = model or status_model()
     if rule is not None:

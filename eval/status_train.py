@@ -114,11 +114,11 @@ def scores(predicted: list[set[str]], gold: list[set[str]]) -> dict[str, tuple[f
         prec = tp / (tp + fp) if tp + fp else 0.0
         rec = tp / (tp + fn) if tp + fn else 0.0
         out[name] = (prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0)
-    # one status per piece, as the answer shows it: the first read is among the labels (or none for none)
     return out
 
 
 def first_right(predicted: list[list[str]], gold: list[set[str]]) -> float:
+    """One status per piece, as the answer shows it: the first read is among the labels (or none for none)."""
     right = [(p[0] in g) if p else not g for p, g in zip(predicted, gold)]
     return sum(right) / len(right) if right else 0.0
 
@@ -129,14 +129,14 @@ def readings(rows: list[dict], model: StatusModel) -> dict[str, list[list[str]]]
             "together": [shipped_reading(r["text"], model) for r in rows]}
 
 
-def report(title: str, rows: list[dict], model: StatusModel, target: str) -> None:
-    gold = [gold_of(r, target) for r in rows]
-    print(f"\n{title}: {len(rows)} pieces, {sum(1 for g in gold if g)} stating a status")
+def table(title: str, predicted: dict[str, list[list[str]]], gold: list[set[str]]) -> None:
+    """Each reader's precision / recall / F1 per status and in all, and how often its first status is right."""
+    print(f"\n{title}: {len(gold)} pieces, {sum(1 for g in gold if g)} stating a status")
     print(f"{'reader':10s} " + " ".join(f"{c[:12]:>18s}" for c in CLASSES + ('all',)) + "   first-right")
-    for name, predicted in readings(rows, model).items():
-        s = scores([set(p) for p in predicted], gold)
+    for name, read in predicted.items():
+        s = scores([set(p) for p in read], gold)
         cells = " ".join(f"{p:.2f}/{r:.2f}/{f:.2f}".rjust(18) for p, r, f in s.values())
-        print(f"{name:10s} {cells}   {first_right(predicted, gold):.3f}")
+        print(f"{name:10s} {cells}   {first_right(read, gold):.3f}")
 
 
 def best_thresholds(probs: np.ndarray, gold: list[set[str]]) -> list[float]:
@@ -182,16 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         for name, predicted in readings([row], folds[row["doc"]]).items():
             oof[name] += predicted
-    print(f"\nplans, each read by a model trained on the other four: {len(rows)} pieces")
-    for name, predicted in oof.items():
-        s = scores([set(p) for p in predicted], gold)
-        print(f"{name:10s} " + " ".join(f"{c[:6]} {p:.2f}/{r:.2f}/{f:.2f}" for c, (p, r, f) in s.items())
-              + f"  first-right {first_right(predicted, gold):.3f}")
+    table("plans, each read by a model trained on the other four", oof, gold)
     final = model_of(fit([r["text"] for r in rows], gold), thresholds)
     external = load_external(Path(args.labels), Path(args.external))
     if external:
-        report("external documents (bulletins, open-data report), model trained on the five plans", external, final,
-               args.target)
+        table("external documents (bulletins, open-data report), model trained on the five plans",
+              readings(external, final), [gold_of(r, args.target) for r in external])
     if not args.no_save:
         out = Path(args.out) if args.out else None
         from assistant.status_model import DEFAULT_DIR
