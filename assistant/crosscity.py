@@ -146,15 +146,18 @@ _PRIORITY = {"implemented": 0, "under_study": 1, "planned": 2, "not_introduced":
 def city_status(citations: list[Citation], asked: str) -> tuple[Status | None, bool]:
     """(the status shown for a city, whether it is the one asked) from its evidence citations.
 
-    Statements in the plan's own future voice alone (〜します) count only when nothing more
-    explicit is said; a previous plan's statement counts only for what it says is done."""
+    The status asked matches when any statement says it, the plan's own future voice (〜します)
+    included: 「…を導入します」 answers 「…を計画している市は？」 even where another passage says
+    something more explicit. Otherwise the status shown is the most explicit one: statements in the
+    future voice alone count only when nothing more explicit is said. A previous plan's statement
+    counts only for what it says is done."""
     statements = [s for c in citations for s in (c.statuses or ((c.status,) if c.status else ()))]
+    if asked != ANY:
+        for s in sorted(statements, key=lambda s: s.weak):  # an explicit statement of it first (【継続】)
+            if s.status == asked and (not s.past or s.status == "implemented"):
+                return s, True
     pool = [s for s in statements if not s.weak] or statements
     usable = [s for s in pool if not s.past or s.status == "implemented"]
-    if asked != ANY:
-        for s in usable:
-            if s.status == asked:
-                return s, True
     current = sorted((s for s in usable if not s.past), key=lambda s: _PRIORITY.get(s.status, 9))
     shown = current[0] if current else (usable[0] if usable else (pool[0] if pool else None))
     return shown, asked == ANY

@@ -60,3 +60,23 @@ def test_ask_json_adds_status_and_absence_fields(assistant):
     assert any("コンビニ" in t for t in data["terms"])
     # the old fields stay
     assert {"question", "found", "answer", "cities", "citations", "intent", "searched", "writer", "notices"} <= set(data)
+
+
+def test_a_plan_in_the_future_voice_answers_a_question_about_plans():
+    """A city that says it will extend what it runs plans it: 「…を計画している市は？」 lists it, while the
+    status it shows for any other question is the most explicit one (its record of what is done)."""
+    from assistant.answer import Citation
+    from assistant.crosscity import city_status
+    from assistant.status import read_piece
+
+    sentences = ("本市では統合型GISを平成25年度に稼働させました。", "市民公開GISによる地図情報の提供を拡充します。")
+    citations = [Citation(None, (), 0.0, said[0], tuple(said)) for said in map(read_piece, sentences)]
+    assert [c.status.weak for c in citations] == [False, True]  # the second is the plan's own future voice
+    status, matches = city_status(citations, "planned")
+    assert matches and status.status == "planned"
+    status, matches = city_status(citations, "implemented")
+    assert matches and status.status == "implemented"
+    status, matches = city_status(citations, "under_study")
+    assert not matches and status.status == "implemented"
+    status, matches = city_status(citations, "any")
+    assert matches and status.status == "implemented"
