@@ -40,6 +40,7 @@ FRAME = frozenset("""
 計画 予定 導入 実施 検討 整備 活用 推進 取組 取り組み 運用 開始 提供 利用 構築 策定 対応 支援 促進 充実 強化 拡充 向上 確保
 実現 展開 研究 調査 移行 設置 開設 使用 作成 進捗 状況 現状 今後 これから すでに 既に もう 新た 新規 継続 拡大 国 県
 こと もの ため よう など 等 的 化 向け 用 中 済 済み 以上 以下 程度 場合 際 時 ところ 公式 各種 既存
+人 人たち 人々 方々 誰 運営
 """.split())
 _RIGHT_AFTER = {"か", "と"}
 _ALTERNATIVE = {"や", "か", "・", "/", "又は", "または", "もしくは", "あるいは", "及び", "および", "と", "、"}
@@ -152,9 +153,13 @@ def _terms(question: str, drop: frozenset[str]) -> list[list[tuple[str, tuple[st
         """End the noun run: True when it made a term, False when it held only frame words.
         ``head``: the run is the head noun of a phrase whose modifier was the last alternative made."""
         nonlocal run, joined, alternative
-        # an adjectival noun belongs to the run only before a noun (「スマート農業」), never alone (「様々」)
-        while run and (run[-1][0] in {"-", "."} or run[-1][1] == "形状詞"):
+        # an adjectival noun belongs to the run only before a noun (「スマート農業」), never alone (「様々」); an
+        # adjectival suffix (「使いやすい」「見にくい」) says how, not what
+        while run and (run[-1][0] in {"-", "."} or run[-1][1] == "形状詞" or run[-1][2] == "形容詞的"):
             run.pop()
+        # a suffix with no noun before it hangs on a verb (「使いやすい」「読み方」): no term begins with it
+        while run and run[0][1] == "接尾辞":
+            run.pop(0)
         # what modifies, not what is asked about: a noun made an adjective by 的 (「全面的に」「積極的な」), and
         # nouns of time and extent alone (「…したときに」「今後」「一部」)
         if run and (run[-1][1] == "接尾辞" and run[-1][2] == "形状詞的" or all(w[3] == "副詞可能" for w in run)):

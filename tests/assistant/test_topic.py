@@ -25,6 +25,10 @@ def labels(question):
     # an adjectival noun before a noun is part of the term; alone (「様々な」) it is none
     ("スマート農業の導入を補助・支援している市は？", [["スマート農業"], ["補助"]]),
     ("様々な手続きをオンラインでできる市は", [["手続き"], ["オンライン"]]),
+    # a suffix on a verb (「使いやすい」「使い方」) and the words for people (人, 方々) are no topic
+    ("お年寄りや障がいのある人でも使いやすいように配慮した市のホームページを、もう運営している市は？",
+     [["お年寄り", "障がい"], ["配慮"], ["ホームページ"]]),
+    ("スマホの使い方を教える講座を開いている市は？", [["スマホ"], ["講座"]]),
     # 公式・各種・既存 qualify, they do not tell one thing from another (plans write just 「Facebook」)
     ("市の公式Facebookで情報を発信している市は？", [["facebook"], ["情報"], ["発信"]]),
     # か after a verb asks; after a noun (「税金とか手数料」) it offers an alternative
