@@ -58,7 +58,7 @@ class Judged:
     context: str | None  # glossary | policy | survey | wish, or None for the city's own text
 
     def evidence(self, threshold: float) -> bool:
-        return self.match.enough and self.match.coverage >= threshold and self.context is None
+        return self.match.head and self.match.coverage >= threshold and self.context is None
 
     def reason(self, threshold: float) -> str:
         """Why this passage does not list its city, in plain Japanese."""
@@ -66,8 +66,6 @@ class Judged:
             return f"「{self.match.missing[0]}」はどの計画にも書かれていない"
         if not self.match.head and self.match.missing:
             return f"「{self.match.missing[0]}」の記述ではない"
-        if self.match.head and not self.match.enough:
-            return f"「{self.match.unworded}」はどの計画にも書かれておらず、この記述は質問の語をひとつしか含まない"
         if self.match.coverage < threshold and self.match.missing:
             return f"「{'」「'.join(self.match.missing[:2])}」に触れていない"
         if self.context:

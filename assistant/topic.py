@@ -392,14 +392,6 @@ class Match:
     head: bool  # it holds the rarest group
     missing: tuple[str, ...]  # labels of the groups it lacks, rarest first
     nowhere: bool = False  # the head is a word no passage of the corpus holds (ブロックチェーン)
-    held: int = 0  # how many of the groups the corpus holds this passage holds
-    needed: int = 1  # how many it must hold (``TopicMatcher.needed``)
-    unworded: str = ""  # the question's word no plan uses, when that raised ``needed``
-
-    @property
-    def enough(self) -> bool:
-        """It holds the head and, where the question's own word is in no plan, another of its words."""
-        return self.head and self.held >= self.needed
 
 
 class TopicMatcher:
@@ -414,12 +406,6 @@ class TopicMatcher:
         # or a compound (「一人暮らし高齢者」) no passage holds is only worded otherwise in the plans: the head
         # is then the rarest group they do hold
         self.unheard = [g for g in groups if g not in self.known and all(_LOANWORD.fullmatch(t.text) for t in g.terms)]
-        # a word no passage holds that is no loanword (「回覧板」「防犯カメラ」「給与計算」) may be the very thing
-        # asked, worded as no plan words it, or a thing no plan has: the rarest word the plans do hold is then the
-        # head, and a passage must hold another of the question's words too — one shared word (自治会 for
-        # 「自治会の回覧板をスマホで回す」) is not the question. Chosen on the opened sets (README: *Evaluation*)
-        self.unworded = [g for g in groups if g not in self.known and g not in self.unheard]
-        self.needed = 2 if self.unworded and len(self.known) >= 2 else 1
         heads = self.unheard or self.known
         self.head = max(heads, key=lambda g: self.weights[g]) if heads else None
         self.total = sum(self.weights.values())
@@ -446,8 +432,7 @@ class TopicMatcher:
         coverage = sum(self.weights[g] for g in held) / self.total if self.total else 0.0
         missing = tuple(g.label for g in sorted(self.groups, key=lambda g: -self.weights[g]) if g not in held)
         return Match(round(coverage, 4), self.head is not None and self.head in held, missing,
-                     self.head is not None and self.head in self.unheard, sum(g in held for g in self.known),
-                     self.needed, self.unworded[0].label if self.needed > 1 else "")
+                     self.head is not None and self.head in self.unheard)
 
     def mentions(self, line: str) -> bool:
         """Does ``line`` speak of the topic (its head term; any of its terms when none is known)?"""

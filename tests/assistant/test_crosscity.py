@@ -80,13 +80,3 @@ def test_a_plan_in_the_future_voice_answers_a_question_about_plans():
     assert not matches and status.status == "implemented"
     status, matches = city_status(citations, "any")
     assert matches and status.status == "implemented"
-
-
-def test_a_word_no_plan_uses_needs_a_second_word_of_the_question(assistant):
-    """回覧板 is in no plan: a passage that shares only 自治会 with the question lists no city, and
-    the answer says why; a question whose other words a passage holds still lists its city."""
-    answer = assistant.ask("自治会の回覧板をスマホで回せるようにしている市は？")
-    assert not answer.cities
-    assert answer.absent and all("「回覧板」はどの計画にも書かれておらず" in a.reason for a in answer.absent if a.nearest)
-    listed = assistant.ask("観光客の動きを位置情報やビッグデータで分析することを調査研究している市は？")
-    assert "新発田市" in {c.city for c in listed.cities}
