@@ -29,6 +29,9 @@ def labels(question):
     ("お年寄りや障がいのある人でも使いやすいように配慮した市のホームページを、もう運営している市は？",
      [["お年寄り", "障がい"], ["配慮"], ["ホームページ"]]),
     ("スマホの使い方を教える講座を開いている市は？", [["スマホ"], ["講座"]]),
+    # a suffix or noun of place or side (「インターネット上」「端末側」) and 一本化 say where or how, not what
+    ("公共工事の入札をインターネット上で行える市は？", [["公共工事"], ["入札"], ["インターネット"]]),
+    ("地図情報システムを一本化して共用する市は？", [["地図情報システム"], ["共用"]]),
     # 公式・各種・既存 qualify, they do not tell one thing from another (plans write just 「Facebook」)
     ("市の公式Facebookで情報を発信している市は？", [["facebook"], ["情報"], ["発信"]]),
     # か after a verb asks; after a noun (「税金とか手数料」) it offers an alternative
