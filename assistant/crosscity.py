@@ -143,6 +143,11 @@ def candidates(index: Index, matcher: TopicMatcher, question: str, city: str, me
 _PRIORITY = {"implemented": 0, "under_study": 1, "planned": 2, "not_introduced": 3}
 
 
+def _counts(statement: Status) -> bool:
+    """A previous plan's statement speaks only for what it says was done."""
+    return not statement.past or statement.status == "implemented"
+
+
 def city_status(citations: list[Citation], asked: str) -> tuple[Status | None, bool]:
     """(the status shown for a city, whether it is the one asked) from its evidence citations.
 
@@ -154,10 +159,10 @@ def city_status(citations: list[Citation], asked: str) -> tuple[Status | None, b
     statements = [s for c in citations for s in (c.statuses or ((c.status,) if c.status else ()))]
     if asked != ANY:
         for s in sorted(statements, key=lambda s: s.weak):  # an explicit statement of it first (【継続】)
-            if s.status == asked and (not s.past or s.status == "implemented"):
+            if s.status == asked and _counts(s):
                 return s, True
     pool = [s for s in statements if not s.weak] or statements
-    usable = [s for s in pool if not s.past or s.status == "implemented"]
+    usable = [s for s in pool if _counts(s)]
     current = sorted((s for s in usable if not s.past), key=lambda s: _PRIORITY.get(s.status, 9))
     shown = current[0] if current else (usable[0] if usable else (pool[0] if pool else None))
     return shown, asked == ANY
