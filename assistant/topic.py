@@ -390,7 +390,7 @@ class Match:
 
     coverage: float  # IDF-weighted share of the topic groups the passage holds
     head: bool  # it holds the rarest group
-    missing: tuple[str, ...]  # labels of the groups it lacks, rarest first
+    missing: tuple[str, ...]  # labels of the groups it lacks: the head first, then rarest first
     nowhere: bool = False  # the head is a word no passage of the corpus holds (ブロックチェーン)
 
 
@@ -430,7 +430,9 @@ class TopicMatcher:
         folded = spelled_out(fold(text))
         held = {g for g in self.groups if g.found_in(folded)}
         coverage = sum(self.weights[g] for g in held) / self.total if self.total else 0.0
-        missing = tuple(g.label for g in sorted(self.groups, key=lambda g: -self.weights[g]) if g not in held)
+        # the head leads: a passage that lacks it is "not about 「head」", whatever rarer word it also lacks
+        ranked = sorted(self.groups, key=lambda g: (g is not self.head, -self.weights[g]))
+        missing = tuple(g.label for g in ranked if g not in held)
         return Match(round(coverage, 4), self.head is not None and self.head in held, missing,
                      self.head is not None and self.head in self.unheard)
 

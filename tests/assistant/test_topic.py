@@ -146,6 +146,8 @@ def test_the_head_is_anchored_on_the_words_the_best_passages_use():
     matcher.anchor([passages[1], passages[0]])  # the question's best-ranked passages
     assert matcher.head.label == "電子黒板・大型ディスプレイ"
     assert matcher.match(passages[1]).head and not matcher.match(passages[2]).head
+    # a passage without the head is said to lack the head, not the rarer word the ranking did not use
+    assert matcher.match(passages[3]).missing[0] == "電子黒板・大型ディスプレイ"
     # passages that hold the rarest word leave it the head; a loanword no passage holds stays the head
     kept = TopicMatcher(topic("小中学校の教室に電子黒板を入れている市は？"), Salience(passages))
     kept.anchor([passages[2]])
