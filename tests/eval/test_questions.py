@@ -116,7 +116,9 @@ def test_bad_eval_files_are_refused_with_the_line(tmp_path, line, message):
 @pytest.mark.parametrize("name, size", [("questions_holdout.jsonl", 30), ("questions_holdout2.jsonl", 20),
                                              ("questions_holdout3.jsonl", 28), ("questions_holdout4.jsonl", 28),
                                              ("questions_holdout5.jsonl", 28), ("questions_holdout6.jsonl", 28),
-                                             ("questions_holdout7.jsonl", 28)])
+                                             ("questions_holdout7.jsonl", 28), ("questions_holdout8.jsonl", 28),
+                                             ("questions_holdout9.jsonl", 28), ("questions_holdout10.jsonl", 28),
+                                             ("questions_holdout11.jsonl", 28), ("questions_holdout12.jsonl", 28)])
 def test_the_held_out_sets_are_well_formed_and_point_into_the_plans(docs, name, size):
     """The held-out sets: written apart from the rules; the later ones are sealed (never run before they are reported)."""
     from pathlib import Path
