@@ -33,20 +33,15 @@ import math
 import random
 import re
 import time
-import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
 
 from eval.metrics import mean, set_scores
+from eval.questions import squash
 
+RANK, ALPHA, MAX_LENGTH = 8, 16.0, 160  # adapter rank and scale (ALPHA / RANK); tokens of a question + sentence
 SENTENCE_CHARS = 200
 TARGETS = ("attention.self.query", "attention.self.value", "attention.output.dense", "intermediate.dense",
            "output.dense")
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
 
 
 def sentences(text: str) -> list[str]:
@@ -60,82 +55,17 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-
-def candidates(passages: list[str], terms: list[str], limit: int | None = None) -> list[str]:
+def candidates(passages: list[str], terms: list[str]) -> list[str]:
     """The sentences of ``passages`` that hold a searched term (``terms`` as an answer shows them:
-    a group's variants joined by ・), each once, in passage order; ``limit`` at most."""
+    a group's variants joined by ・), each once, in passage order."""
     words = [squash(t) for group in terms for t in group.split("・") if t.strip()]
     out: list[str] = []
     for passage in passages:
         for s in sentences(passage):
-            if s not in out and any(w in squash(s) for w in words):
+            flat = squash(s)
+            if s not in out and any(w in flat for w in words):
                 out.append(s)
-    return out[:limit]
-
-
-
-@dataclass(frozen=True)
-class Settings:
-    rank: int = 8
-    alpha: float = 16.0
-    max_length: int = 160
-
-    @property
-    def scale(self) -> float:
-        return self.alpha / self.rank
-
-
-
-def base_model():
-    """(tokenizer, the bundled e5 encoder in float32 with every weight frozen)."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    from index.encoder import resolve
-
-    folder = resolve()
-    tokenizer = AutoTokenizer.from_pretrained(folder)
-    model = AutoModel.from_pretrained(folder, dtype=torch.float32).float()
-    for p in model.parameters():
-        p.requires_grad = False
-    return tokenizer, model
-
-
-
-def adapt(model, settings: Settings):
-    """Wrap every targeted linear layer in a low-rank adapter (B starts at zero: the model reads as before);
-    returns (model, a fresh head)."""
-    import torch
-
-    class LoRA(torch.nn.Module):
-        def __init__(self, base):
-            super().__init__()
-            self.base = base
-            self.A = torch.nn.Parameter(torch.randn(settings.rank, base.in_features) * 0.01)
-            self.B = torch.nn.Parameter(torch.zeros(base.out_features, settings.rank))
-
-        def forward(self, x):
-            return self.base(x) + (x @ self.A.T @ self.B.T) * settings.scale
-
-    for layer in model.encoder.layer:
-        for target in TARGETS:
-            owner, name = target.rsplit(".", 1)
-            module = layer.get_submodule(owner)
-            setattr(module, name, LoRA(getattr(module, name)))
-    return model, torch.nn.Linear(model.config.hidden_size, 1)
-
-
-
-def pair_logits(tokenizer, model, head, questions: list[str], texts: list[str], max_length: int):
-    batch = tokenizer([f"query: {q}" for q in questions], [f"passage: {t}" for t in texts], padding=True,
-                      truncation="only_second", max_length=max_length, return_tensors="pt")
-    hidden = model(**batch).last_hidden_state
-    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-    return head((hidden * mask).sum(1) / mask.sum(1)).squeeze(-1)
-
-
-
-SETTINGS = Settings()
+    return out
 
 
 def sentence_of(source: str, evidence: str) -> str:
@@ -230,13 +160,44 @@ def score(trained, rows: list[dict], batch: int = 32) -> list[float]:
 
 
 def _fresh():
-    tokenizer, encoder = base_model()
-    encoder, head = adapt(encoder, SETTINGS)
-    return tokenizer, encoder, head
+    """(tokenizer, the bundled e5 encoder in float32, frozen, with low-rank adapters on every targeted
+    linear layer — B starts at zero, so it reads as before —, a fresh linear head)."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from index.encoder import resolve
+
+    folder = resolve()
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    encoder = AutoModel.from_pretrained(folder, dtype=torch.float32).float()
+    for p in encoder.parameters():
+        p.requires_grad = False
+
+    class LoRA(torch.nn.Module):
+        def __init__(self, base):
+            super().__init__()
+            self.base = base
+            self.A = torch.nn.Parameter(torch.randn(RANK, base.in_features) * 0.01)
+            self.B = torch.nn.Parameter(torch.zeros(base.out_features, RANK))
+
+        def forward(self, x):
+            return self.base(x) + (x @ self.A.T @ self.B.T) * (ALPHA / RANK)
+
+    for layer in encoder.encoder.layer:
+        for target in TARGETS:
+            owner, name = target.rsplit(".", 1)
+            module = layer.get_submodule(owner)
+            setattr(module, name, LoRA(getattr(module, name)))
+    return tokenizer, encoder, torch.nn.Linear(encoder.config.hidden_size, 1)
 
 
 def _logits(tokenizer, encoder, head, questions: list[str], texts: list[str]):
-    return pair_logits(tokenizer, encoder, head, questions, texts, SETTINGS.max_length)
+    """The head's logit on the mean of the last layer, for 「query: 質問」「passage: 文」 read together."""
+    batch = tokenizer([f"query: {q}" for q in questions], [f"passage: {t}" for t in texts], padding=True,
+                      truncation="only_second", max_length=MAX_LENGTH, return_tensors="pt")
+    hidden = encoder(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    return head((hidden * mask).sum(1) / mask.sum(1)).squeeze(-1)
 
 
 def auc(positives: list[float], negatives: list[float]) -> float:
